@@ -1,0 +1,58 @@
+"""Words that introduce reported speech, and words that name roles."""
+
+from __future__ import annotations
+
+CUE_WORDS: frozenset[str] = frozenset(
+    """said says say saying told tells tell added adds adding wrote writes write stated states declared declares
+    insisted insists noted notes warned warns argued argues asked asks replied replies explained explains
+    continued continues posted posts tweeted tweets announced announces claimed claims stressed stresses
+    emphasized emphasised emphasizes emphasises acknowledged acknowledges admitted admits conceded concedes
+    suggested suggests recalled recalls concluded concludes cautioned cautions urged urges predicted predicts
+    complained complains countered counters responded responds remarked remarks observed observes maintained
+    maintains vowed vows pledged pledges promised promises affirmed affirms reiterated reiterates repeated repeats
+    lamented laments quipped quips joked jokes boasted boasts demanded demands alleged alleges contended contends
+    declared assured assures mused muses shouted shouts yelled told confirmed confirms denied denies
+    echoed echoes agreed agrees disagreed objected objects protested protests conceded signalled signaled
+    hinted hints revealed reveals disclosed discloses estimated estimates predicted pointed recounted
+    recounts describes described accused accuses criticized criticised criticizes criticises welcomed
+    welcomes thanked thanks called calls read reads""".split()
+)
+
+SPEECH_NOUNS: frozenset[str] = frozenset(
+    "statement post message interview speech address remarks briefing conference tweet video letter".split()
+)
+
+ROLE_NOUNS: frozenset[str] = frozenset(
+    """president minister chancellor secretary envoy ambassador spokesman spokeswoman spokesperson adviser advisor
+    aide negotiator diplomat leader premier official officials chief head commander general mayor governor senator
+    representative director chairman chairwoman chair counterpart emissary representative press deputy king pope
+    prime foreign defense defence intelligence security""".split()
+)
+
+# Words of a description that point to a role: "the top diplomat" -> foreign minister / secretary of state.
+ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "diplomat": ("foreign minister", "secretary of state", "diplomat", "foreign policy chief", "high representative"),
+    "envoy": ("envoy", "negotiator", "emissary", "representative"),
+    "negotiator": ("negotiator", "envoy", "delegation"),
+    "spokesman": ("spokesman", "spokeswoman", "spokesperson", "press secretary"),
+    "spokeswoman": ("spokeswoman", "spokesperson", "spokesman", "press secretary"),
+    "spokesperson": ("spokesperson", "spokeswoman", "spokesman", "press secretary"),
+    "aide": ("aide", "adviser", "advisor", "chief of staff"),
+    "adviser": ("adviser", "advisor", "aide"),
+    "advisor": ("advisor", "adviser", "aide"),
+    "leader": ("president", "prime minister", "chancellor", "leader", "premier"),
+    "premier": ("prime minister", "premier"),
+    "chief": ("chief", "head"),
+}
+
+PRONOUNS: dict[str, str] = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p"}
+
+FEMALE_HINTS: frozenset[str] = frozenset(
+    """ms mrs madam spokeswoman chairwoman congresswoman businesswoman stateswoman first-lady queen duchess
+    karoline kaja ursula giorgia annalena maria mariya marie anna hanna olena yulia yuliia iryna julia kamala
+    hillary nancy mette kristi tulsi elise nikki samantha linda victoria viktoriya oksana olga svetlana valentina
+    natalia nataliya tatiana tetiana lyudmila liudmyla maria zakharova ekaterina yekaterina elena alena alina
+    sarah susan elizabeth liz theresa angela emily jane helen claire catherine kate anne amy laura rachel rebecca
+    jennifer jessica lisa lucy margaret mary patricia ruth sophie sophia teresa yvette agnes barbara beata
+    kristina christina kirsten magdalena ewa joanna petra sanna jacinda roberta lindsey marjorie tammy""".split()
+)

@@ -1,0 +1,102 @@
+"""Speaker keys that fold spelling variants and partial names, and canonical names per article."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TITLES = {
+    "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "gen", "general", "lt", "col", "sen", "senator", "rep",
+    "president", "prime", "minister", "chancellor", "secretary", "envoy", "ambassador", "spokesman",
+    "spokeswoman", "spokesperson", "adviser", "advisor", "aide", "foreign", "defense", "defence", "state",
+    "special", "vice", "deputy", "chief", "head", "commander", "top", "former", "acting", "mayor", "governor",
+    "pope", "king", "queen", "prince", "lord", "lady", "first", "the", "u.s.", "us", "ukrainian", "russian",
+    "kremlin", "white", "house",
+}
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_PARTICLES = {"von", "van", "der", "de", "den", "la", "le", "du", "da", "di", "al", "bin", "ben"}
+_UNNAMED_LEAD = re.compile(r"^(?:a|an|one|two|three|several|some|the|two)\s", re.I)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII skeleton of `text`: accents stripped, punctuation dropped."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("'s", "").replace(".", "").lower()
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def skeleton(word: str) -> str:
+    """Transliteration-insensitive form of one name word (Zelenskyy = Zelenskiy = Zelensky)."""
+    w = fold(word).replace(" ", "")
+    w = w.replace("kh", "h").replace("ph", "f").replace("ck", "k").replace("w", "v").replace("tz", "ts")
+    w = w.replace("y", "i").replace("j", "i")
+    w = re.sub(r"^i(?=[aeiou])", "", w)  # Yury / Iury / Ury, Yevgeny / Evgeny
+    w = re.sub(r"(.)\1+", r"\1", w)  # Zelenskii -> Zelenski
+    w = re.sub(r"(?<=[a-z])i$", "i", w)
+    return w
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a person's name without titles, roles, initials or suffixes."""
+    words = [w for w in name.split() if fold(w) and fold(w) not in _SUFFIXES]
+    while len(words) > 1 and fold(words[0]) in _TITLES:
+        words = words[1:]
+    return [w for w in words if len(fold(w)) > 1] or words
+
+
+def surname(name: str) -> str:
+    """The family name of `name` ("Ursula von der Leyen" -> "von der Leyen")."""
+    words = name_words(name)
+    if not words:
+        return name
+    last = [words[-1]]
+    i = len(words) - 2
+    while i > 0 and fold(words[i]) in _PARTICLES:
+        last.insert(0, words[i])
+        i -= 1
+    return " ".join(last)
+
+
+def is_person_name(name: str) -> bool:
+    """True when `name` looks like a person's proper name rather than a description or group."""
+    words = name.split()
+    if not words or _UNNAMED_LEAD.match(name):
+        return False
+    return all(w[:1].isupper() or fold(w) in _PARTICLES for w in words)
+
+
+def speaker_key(name: str) -> str:
+    """One key per person whatever the spelling or how much of the name is given; groups keep their words."""
+    name = name.strip()
+    if not name:
+        return ""
+    if is_person_name(name):
+        return skeleton(name_words(name)[-1])
+    words = [w for w in fold(name).split() if w not in {"a", "an", "the", "one"}]
+    return "-".join(skeleton(w) if w[:1].isalpha() else w for w in words) or fold(name)
+
+
+def query_keys(query: str) -> list[str]:
+    """Keys a free-text speaker query should match: the whole query's key and each name word's."""
+    keys = [speaker_key(query)]
+    for w in name_words(query):
+        k = skeleton(w)
+        if len(k) >= 3 and k not in keys:
+            keys.append(k)
+    return keys
+
+
+def same_person(a: str, b: str) -> bool:
+    """True when two name mentions in one article refer to the same person (by surname skeleton)."""
+    if not a or not b:
+        return False
+    sa, sb = [skeleton(w) for w in name_words(a)], [skeleton(w) for w in name_words(b)]
+    if not sa or not sb:
+        return False
+    if sa[-1] != sb[-1]:
+        return False
+    # First names, when both given, must agree (Yuri = Yury).
+    if len(sa) > 1 and len(sb) > 1 and sa[0] != sb[0]:
+        return False
+    return True
