@@ -10,7 +10,7 @@ from .cues import CUE_WORDS, PRONOUNS, SPEECH_NOUNS
 
 _VERB_ONLY = {"claims", "calls", "called", "notes", "remarks", "posts", "read", "reads", "states", "thanks", "echoes",
               "objects", "counters", "points", "tells", "say", "tell", "write", "welcomes", "welcomed"}
-_SUBJ_DEPS = {"nsubj", "nsubjpass"}
+_QUOTING = {"quoted", "quotes", "quote", "cited", "cites", "cite"}
 _PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
 _SKIP_AFTER_CUE = {"the", "a", "an", "also", "then", "later", "on", "in"}
 
@@ -32,6 +32,8 @@ def _is_cue(tok: Any) -> bool:
     word = tok.lower_
     if word not in CUE_WORDS:
         return False
+    if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+        return False  # "Ukraine was asked to give up ..." reports no speech by Ukraine
     if word in _VERB_ONLY:
         return tok.pos_ in {"VERB", "AUX"}
     return tok.pos_ not in {"NOUN", "PROPN"} or word in {"said", "says", "told", "added", "wrote"}
@@ -61,6 +63,9 @@ def _phrase(tok: Any) -> Found | None:
                 if inner is not None:
                     return Found(inner.text, inner.start_char, inner.end_char, "person", None, "cue",
                                  tok.doc[tok.left_edge.i : tok.i + 1].text)
+            if ent is None and tok.pos_ == "NOUN" and 2 <= len(sub) <= 4 and all(t.pos_ == "PROPN" for t in sub):
+                desc = tok.doc[tok.left_edge.i : tok.i + 1].text  # "his Belgian counterpart, Maxime Prévot"
+                return Found(sub.text, sub.start_char, sub.end_char, "phrase", None, "cue", desc)
     if ent is not None:
         return Found(ent.text, ent.start_char, ent.end_char, "person", None, "cue", appos)
     left = tok.i
@@ -80,12 +85,27 @@ def _phrase(tok: Any) -> Found | None:
     text = span.text.strip(" ,")
     if not text or tok.pos_ in {"VERB", "AUX"} or tok.is_punct:
         return None
+    named = _following_name(tok.doc, span.end)
+    if named is not None:
+        return Found(named.text, named.start_char, named.end_char, "person", None, "cue", text)
     return Found(text, span.start_char, span.end_char, "phrase", None, "cue", appos)
 
 
-def _adjacent(tokens: list[Any], cue_i: int) -> Found | None:
-    """Fallback when the parse gives the cue no subject: the phrase right after, else right before, the cue."""
-    after = [t for t in tokens if t.i > cue_i]
+def _following_name(doc: Any, end: int) -> Any | None:
+    """A PERSON in apposition right after a phrase: "Their co-leader, Franziska Brantner, said"."""
+    i = end
+    while i < len(doc) and doc[i].text in {"-", "–"} or i < len(doc) and doc[i].i > 0 and doc[i - 1].text == "-" and i == end:
+        i += 1
+    while i < len(doc) and doc[i].pos_ in {"NOUN", "PROPN"} and doc[i].ent_type_ != "PERSON" and i - end < 2:
+        i += 1
+    if i < len(doc) and doc[i].text == ",":
+        return _ent_span(doc[i + 1]) if i + 1 < len(doc) else None
+    return None
+
+
+def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
+    """Fallback when the parse gives the cue no subject: the phrase right after (tails only), else before."""
+    after = [t for t in tokens if t.i > cue_i] if inverted else []
     for t in after[:6]:
         if t.is_punct or t.pos_ in {"VERB", "AUX", "ADP"} and t.lower_ not in _SKIP_AFTER_CUE:
             break
@@ -103,23 +123,34 @@ def _adjacent(tokens: list[Any], cue_i: int) -> Found | None:
     return None
 
 
-def _speaker_of(cue: Any, tokens: list[Any]) -> Found | None:
-    ids = {t.i for t in tokens}
+def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Found | None:
+    if cue.dep_ == "pcomp" and cue.head.lower_ == "as" and cue.head.head.lower_ in _QUOTING:
+        objs = [c for c in cue.head.head.children if c.dep_ == "dobj"]  # "quoted his counterpart, X, as telling him"
+        if objs:
+            return _phrase(objs[0])
     for verb in (cue, cue.head):
-        subs = [c for c in verb.children if c.dep_ in _SUBJ_DEPS and c.i in ids]
+        subs = [c for c in verb.children if c.dep_ == "nsubj" and not quoted(c.idx)]
         if subs:
             found = _phrase(subs[0])
             if found is not None:
                 return found
         if cue.dep_ not in {"advcl", "conj", "xcomp"}:
             break
-    return _adjacent(tokens, cue.i)
+    return _adjacent(tokens, cue.i, inverted)
 
 
 def _according_to(tokens: list[Any]) -> Found | None:
     for k, t in enumerate(tokens[:-1]):
         if t.lower_ == "according" and tokens[k + 1].lower_ == "to":
-            rest = tokens[k + 2 :]
+            rest = []
+            for r in tokens[k + 2 :]:
+                if r.is_punct and r.text not in {".", "-", "’", "'"} or r.lower_ in PRONOUNS and rest:
+                    break
+                rest.append(r)
+            for r in rest:
+                ent = _ent_span(r)
+                if ent is not None:
+                    return Found(ent.text, ent.start_char, ent.end_char, "person", "according to", "according_to")
             for r in rest:
                 if r.dep_ == "pobj" or r.ent_type_ == "PERSON" or r.pos_ in {"PROPN", "NOUN", "PRON"}:
                     head = r
@@ -132,35 +163,58 @@ def _according_to(tokens: list[Any]) -> Found | None:
     return None
 
 
-def find_speaker(doc: Any, start: int, end: int, *, prefer: str) -> Found | None:
-    """The cue and speaker in text[start:end] (a window next to a quote); `prefer` 'first' or 'last' cue."""
+def _parenthetical(cue: Any) -> bool:
+    """ "…, she said, that …": a reporting aside inside a sentence that quotes someone else."""
+    doc = cue.doc
+    before = doc[cue.i - 2] if cue.i >= 2 else None
+    after = doc[cue.i + 1] if cue.i + 1 < len(doc) else None
+    return bool(before is not None and before.text == "," and doc[cue.i - 1].lower_ in PRONOUNS
+                and after is not None and after.text == ",")
+
+
+def find_speaker(doc: Any, start: int, end: int, *, prefer: str, quoted: Any = lambda pos: False) -> Found | None:
+    """The cue and speaker in text[start:end] (a window next to a quote); `prefer` 'first' or 'last' cue.
+
+    `quoted(pos)` tells whether a character offset lies inside a quotation (never a speaker there).
+    """
     if end <= start:
         return None
     span = doc.char_span(start, end, alignment_mode="contract")
     if span is None or len(span) == 0:
         return None
     tokens = list(span)
-    found = _according_to(tokens)
-    if found is not None:
-        return found
+    according = _according_to(tokens)
     cues = [t for t in tokens if _is_cue(t)]
     if not cues:
-        return _colon_intro(doc, tokens)
+        return according or _colon_intro(doc, tokens)
     ordered = cues if prefer == "first" else list(reversed(cues))
+    if prefer == "last" and len(ordered) > 1 and _parenthetical(ordered[0]):
+        ordered = ordered[1:]
+    if prefer == "last" and ordered and any(c.dep_ == "xcomp" for c in ordered[0].children):
+        outer = [c for c in ordered[1:] if c in ordered[0].ancestors]  # "he said Putin had asked them to pass on"
+        if outer:
+            ordered = outer + [c for c in ordered if c not in outer]
     for cue in ordered:
-        found = _speaker_of(cue, tokens)
+        if according is not None and (according.start < cue.idx if prefer == "first" else according.start > cue.idx):
+            return according
+        found = _speaker_of(cue, tokens, prefer == "first", quoted)
         if found is not None:
             found.cue = cue.lower_
             if prefer == "last" and re.search(r":\s*$", doc.text[start:end]):
                 found.how = "colon"
             return found
-    return None
+    return according
 
 
 def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
     """`Zelenskyy on Telegram: "…"` and `In a statement, the Kremlin: "…"`: a named subject ending in a colon."""
     if not tokens or tokens[-1].text != ":":
         return None
+    lead = tokens[:-1]
+    if 1 <= len(lead) <= 4 and all(t.pos_ == "PROPN" or t.text[:1].isupper() and t.is_alpha for t in lead):
+        span = lead[0].doc[lead[0].i : lead[-1].i + 1]  # a live blog's "Sybiha: “…”"
+        kind = "person" if any(t.ent_type_ == "PERSON" for t in lead) else "phrase"
+        return Found(span.text, span.start_char, span.end_char, kind, None, "colon")
     for t in tokens:
         if t.ent_type_ == "PERSON" or t.lower_ in SPEECH_NOUNS:
             found = _phrase(t) if t.ent_type_ == "PERSON" else None
@@ -168,3 +222,27 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
                 found.how = "colon"
                 return found
     return None
+
+
+def group_antecedent(doc: Any, pos: int, pronoun: str, within: int = 800) -> Found | None:
+    """What an "it" or "they" speaker refers to: the latest non-person subject before `pos`."""
+    plural = pronoun.lower() == "they"
+    for tok in reversed(doc[: max(0, _token_at(doc, pos))]):
+        if pos - tok.idx > within:
+            break
+        if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or tok.ent_type_ == "PERSON":
+            continue
+        if plural != (tok.tag_ in {"NNS", "NNPS"}) and tok.lower_ not in _GROUPS:
+            continue
+        return _phrase(tok)
+    return None
+
+
+_GROUPS = {"kremlin", "government", "ministry", "office", "delegation", "team", "administration", "house"}
+
+
+def _token_at(doc: Any, pos: int) -> int:
+    for tok in doc:
+        if tok.idx >= pos:
+            return tok.i
+    return len(doc)

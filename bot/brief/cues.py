@@ -15,7 +15,8 @@ CUE_WORDS: frozenset[str] = frozenset(
     echoed echoes agreed agrees disagreed objected objects protested protests conceded signalled signaled
     hinted hints revealed reveals disclosed discloses estimated estimates predicted pointed recounted
     recounts describes described accused accuses criticized criticised criticizes criticises welcomed
-    welcomes thanked thanks called calls read reads""".split()
+    welcomes thanked thanks called calls read reads telling adding writing warning noting arguing insisting
+    stressing explaining declaring recalling responding replying posting vowing""".split()
 )
 
 SPEECH_NOUNS: frozenset[str] = frozenset(
@@ -45,7 +46,7 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "chief": ("chief", "head"),
 }
 
-PRONOUNS: dict[str, str] = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p"}
+PRONOUNS: dict[str, str] = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p", "it": "n"}
 
 FEMALE_HINTS: frozenset[str] = frozenset(
     """ms mrs madam spokeswoman chairwoman congresswoman businesswoman stateswoman first-lady queen duchess
@@ -55,4 +56,11 @@ FEMALE_HINTS: frozenset[str] = frozenset(
     sarah susan elizabeth liz theresa angela emily jane helen claire catherine kate anne amy laura rachel rebecca
     jennifer jessica lisa lucy margaret mary patricia ruth sophie sophia teresa yvette agnes barbara beata
     kristina christina kirsten magdalena ewa joanna petra sanna jacinda roberta lindsey marjorie tammy""".split()
+)
+
+# First names that end in -a but belong to men (Slavic and others); other -a names are taken as women's.
+MALE_A_NAMES: frozenset[str] = frozenset(
+    """mykola nikita ilya illia luka foma kuzma sasha misha grisha vanya kolya petya tolya vova dima zhora joshua
+    luca andrea jona garcia costa da silva"""
+    .split()
 )

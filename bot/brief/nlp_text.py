@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from spacy.language import Language
+from spacy.tokens import Span
 
 
 @Language.component("briefbot_paragraphs")
@@ -18,9 +19,11 @@ def paragraph_breaks(doc: Any) -> Any:
 
 
 def add_paragraph_breaks(nlp: Any) -> Any:
-    """Install the paragraph component before the parser (idempotent)."""
+    """Install the paragraph and name-repair components (idempotent)."""
     if "briefbot_paragraphs" not in nlp.pipe_names:
         nlp.add_pipe("briefbot_paragraphs", before="parser")
+    if "briefbot_names" not in nlp.pipe_names and "ner" in nlp.pipe_names:
+        nlp.add_pipe("briefbot_names", after="ner")
     return nlp
 
 
@@ -35,3 +38,39 @@ def sentences(doc: Any) -> list[tuple[int, int]]:
             start = sent.start_char + lead
             out.append((start, start + len(stripped)))
     return out
+
+
+_PARTICLES = {"von", "van", "der", "de", "den", "la", "le", "du", "da", "di", "al", "bin", "ben", "ter"}
+
+
+@Language.component("briefbot_names")
+def fix_person_names(doc: Any) -> Any:
+    """Repair names cut at a particle: "Ursula von" + "der" + "Leyen" (GPE) becomes one PERSON entity."""
+    ents = list(doc.ents)
+    by_start = {e.start: e for e in ents}
+    by_end = {e.end: e for e in ents}
+    fixed: list[Span] = []
+    drop: set[int] = set()
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and doc[j].lower_ in _PARTICLES and doc[j].text[:1].islower() or (
+                j < len(doc) and j == i and doc[j].lower_ in _PARTICLES and j > 0 and doc[j - 1].ent_type_ == "PERSON"):
+            j += 1
+        if j > i and j < len(doc) and doc[j].text[:1].isupper() and doc[j].is_alpha:
+            first = by_end.get(i) if i in by_end and by_end[i].label_ == "PERSON" else None
+            if first is None and i > 0 and doc[i - 1].ent_type_ == "PERSON":
+                first = next((e for e in ents if e.start < i <= e.end and e.label_ == "PERSON"), None)
+            start = first.start if first is not None else i
+            last = by_start.get(j)
+            end = last.end if last is not None else j + 1
+            if first is not None or doc[j].ent_type_ or doc[j].pos_ == "PROPN":
+                drop.update(id(e) for e in ents if e.start < end and e.end > start)
+                fixed.append(Span(doc, start, end, label="PERSON"))
+                i = end
+                continue
+        i += 1
+    if fixed:
+        kept = [e for e in ents if id(e) not in drop]
+        doc.ents = sorted(kept + fixed, key=lambda e: e.start)
+    return doc

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cues import FEMALE_HINTS, ROLE_NOUNS, ROLE_SYNONYMS
+from .cues import CUE_WORDS, FEMALE_HINTS, MALE_A_NAMES, ROLE_NOUNS, ROLE_SYNONYMS
+from .known_people import known_roles
 from .speakers import fold, name_words, same_person, skeleton
 
 _ORG_WORDS = {"kremlin", "house", "ministry", "office", "government", "council", "commission", "nato", "un",
@@ -14,6 +15,8 @@ _ORG_WORDS = {"kremlin", "house", "ministry", "office", "government", "council",
 _PRE_TITLE_POS = {"PROPN", "NOUN", "ADJ"}
 _APPOS = re.compile(r"^,\s+((?:the|a|an|[A-Z][\w’'.-]*(?:'s|’s))\s+[^,.;:\"“”()]{2,70}?)\s*(?=[,.;])")
 _MALE_HINT = re.compile(r"\b(?:Mr|Sir|Lord)\.?\s*$")
+_FEMALE_RELATION = re.compile(r"\b(?:mother|wife|daughter|sister|grandmother|widow|aunt|niece|woman)\b[^.]{0,12}$", re.I)
+_MALE_RELATION = re.compile(r"\b(?:father|husband|son|brother|grandfather|widower|uncle|nephew|man)\b[^.]{0,12}$", re.I)
 _FEMALE_HINT = re.compile(r"\b(?:Ms|Mrs|Madam|Dame|Lady)\.?\s*$")
 
 
@@ -63,6 +66,51 @@ class PeopleIndex:
                 person = self._match(ent.text)
                 if person is not None and fold(ent.text) not in _ORG_WORDS:
                     self._add(ent, person)
+        self._add_bare_surnames(doc)
+        self._merge_first_names()
+        self.mentions.sort(key=lambda m: m.start)
+
+    def _merge_first_names(self) -> None:
+        """A lone "Serhiy" is "Serhiy Bondar" when he is the only Serhiy with a surname in the article."""
+        full = [p for p in self.people if len(name_words(p.canonical)) > 1]
+        for lone in [p for p in self.people if len(name_words(p.canonical)) == 1]:
+            key = skeleton(lone.canonical)
+            same = [p for p in full if skeleton(name_words(p.canonical)[0]) == key]
+            if len(same) == 1 and not any(skeleton(name_words(p.canonical)[-1]) == key for p in full):
+                target = same[0]
+                target.names.extend(n for n in lone.names if n not in target.names)
+                for m in self.mentions:
+                    if m.person is lone:
+                        m.person = target
+                self.people.remove(lone)
+
+    def _add_bare_surnames(self, doc: Any) -> None:
+        """Surnames the NER missed ("Zelenskiy called on ...") still count as mentions of known people."""
+        surnames = {skeleton(name_words(p.canonical)[-1]): p for p in self.people}
+        taken = {m.start for m in self.mentions}
+        for tok in doc:
+            if tok.ent_type_ or tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.idx in taken:
+                continue
+            person = surnames.get(skeleton(tok.text))
+            if person is None and _bare_subject_name(tok):
+                person = self._match(tok.text)
+            if person is None and _bare_subject_name(tok):
+                person = Person([tok.text])
+                self.people.append(person)
+                surnames[skeleton(tok.text)] = person
+            if person is not None:
+                self.mentions.append(Mention(person, tok.idx, tok.idx + len(tok), _is_main_subject(tok.doc[tok.i : tok.i + 1])))
+
+    def add_name(self, name: str, start: int, end: int, role: str | None = None) -> Person:
+        """Register a speaker name found by the parser but missed by the NER, as a subject mention."""
+        person = self._match(name)
+        if person is None:
+            person = Person([name], [re.sub(r"^(?:the|a|an)\s+", "", role)] if role else [])
+            person.gender = _gender(self.text[:start], name_words(name), role)
+            self.people.append(person)
+        self.mentions.append(Mention(person, start, end, True))
+        self.mentions.sort(key=lambda m: m.start)
+        return person
 
     def inside_quote(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self._quoted)
@@ -77,6 +125,11 @@ class PeopleIndex:
             for p in self.people:
                 if any(same_person(name, n) for n in p.names):
                     return p
+        if best is None and len(name.split()) == 1:  # "Serhiy" for "Serhiy Bondar", when only one person has it
+            firsts = [p for p in self.people if len(name_words(p.canonical)) > 1
+                      and skeleton(name_words(p.canonical)[0]) == skeleton(name)]
+            if len(firsts) == 1:
+                return firsts[0]
         return best
 
     def _add(self, ent: Any, person: Person | None = None) -> None:
@@ -96,35 +149,46 @@ class PeopleIndex:
             person.roles.append(role)
         if person.gender is None:
             person.gender = _gender(self.text[: ent.start_char], words, role)
-        subject = any(t.dep_ in {"nsubj", "nsubjpass"} for t in ent)
-        self.mentions.append(Mention(person, ent.start_char, ent.end_char, subject))
+        self.mentions.append(Mention(person, ent.start_char, ent.end_char, _is_main_subject(ent)))
 
     def person_for(self, name: str) -> Person | None:
         """The person whose name `name` is, if the article names them."""
         return self._match(_strip_possessive(name))
 
     def antecedent(self, pos: int, pronoun: str, prefer: Person | None = None) -> Person | None:
-        """The person a he/she at `pos` most likely refers to."""
+        """The person a he/she at `pos` most likely refers to: the latest main-clause subject, else the latest mention."""
         want = {"he": "m", "she": "f"}.get(pronoun.lower())
         before = [m for m in self.mentions if m.end <= pos and not self.inside_quote(m.start)]
-        fits = [m for m in before if want is None or m.person.gender in (None, want) or m.person.gender == want]
-        fits = [m for m in fits if not (want == "m" and m.person.gender == "f")]
-        if want == "f":
-            fits = [m for m in fits if m.person.gender == "f"] or fits
-        if prefer is not None and prefer in {m.person for m in fits}:
+        if want is not None:
+            fits = [m for m in before if m.person.gender in (None, want)]
+            known = [m for m in fits if m.person.gender == want]
+            fits = fits if want == "m" else (known or fits)
+        else:
+            fits = before
+        if not fits:
+            return None
+        if prefer is not None and any(m.person is prefer for m in fits):
             last_prefer = max(m.start for m in fits if m.person is prefer)
-            later_subjects = [m for m in fits if m.start > last_prefer and m.subject and m.person is not prefer]
-            if not later_subjects:
+            if not any(m.start > last_prefer and m.subject and m.person is not prefer for m in fits):
                 return prefer
         subjects = [m for m in fits if m.subject and pos - m.end < 1500]
         if subjects:
             return subjects[-1].person
-        return fits[-1].person if fits else None
+        return fits[-1].person
+
+    def recent(self, pos: int, within: int = 1200) -> list[Person]:
+        """People mentioned (outside quotes) in the `within` characters before `pos`, latest first."""
+        seen: list[Person] = []
+        for m in reversed(self.mentions):
+            if m.end <= pos and pos - m.end <= within and not self.inside_quote(m.start) and m.person not in seen:
+                seen.append(m.person)
+        return seen
 
     def by_description(self, phrase: str, pos: int) -> Person | None:
         """The named person a description like "the Ukrainian president" refers to, if any."""
-        words = [w for w in fold(phrase).split() if w not in {"the", "top", "former", "senior", "current"}]
-        if not words:
+        phrase = re.split(r"\s+of\s+", phrase)[0] if re.search(r"(?i)^the\s+\w+\s+of\s", phrase) else phrase
+        words = [w for w in fold(phrase).split() if w not in {"the", "top", "former", "senior", "current", "s"}]
+        if not words or not _is_role_word(words[-1]):
             return None
         head, mods = words[-1], words[:-1]
         targets = ROLE_SYNONYMS.get(head, ()) + (head,)
@@ -133,16 +197,55 @@ class PeopleIndex:
         for person in self.people:
             if person not in recency:
                 continue
-            roles = " ".join(fold(r) for r in person.roles)
+            roles = " ".join(fold(r) for r in person.roles + list(known_roles(person.canonical)))
             if not roles or not any(re.search(rf"\b{re.escape(t)}", roles) for t in targets):
                 continue
+            context = self._context(person)
             score = 2.0
             for mod in mods:
-                score += 1.0 if re.search(rf"\b{re.escape(mod[:5])}", roles) else -0.5
+                stem = rf"\b{re.escape(mod[:5])}"
+                score += 1.0 if re.search(stem, roles) else 0.3 if re.search(stem, context) else -0.5
             score += recency[person] / 1e7
             if score > best_score:
                 best, best_score = person, score
-        return best if best_score >= 2.0 else None
+        if best is not None and best_score >= 1.0:
+            return best
+        for person in self.recent(pos):  # no role on record: the latest fully named person not contradicting it
+            if len(name_words(person.canonical)) < 2:
+                continue
+            roles = " ".join(fold(r) for r in person.roles + list(known_roles(person.canonical)))
+            if not roles or any(re.search(rf"\b{re.escape(t)}", roles) for t in targets):
+                return person
+        return None
+
+    def _context(self, person: Person) -> str:
+        words = []
+        for m in self.mentions:
+            if m.person is person and not self.inside_quote(m.start):
+                words.append(fold(self.text[max(0, m.start - 60) : m.end + 60]))
+        return " ".join(words)
+
+
+def _bare_subject_name(tok: Any) -> bool:
+    """A capitalised word the NER left untagged that is the subject of a verb: most likely a person."""
+    return (tok.dep_ == "nsubj" and tok.head.pos_ == "VERB" and tok.is_alpha and tok.is_title and len(tok) >= 4
+            and fold(tok.text) not in _ORG_WORDS and not any(c.dep_ == "compound" for c in tok.children)
+            and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].pos_ in {"VERB", "AUX", "ADV"})
+
+
+def _is_role_word(word: str) -> bool:
+    return word in ROLE_NOUNS or word in ROLE_SYNONYMS or word.rstrip("s") in ROLE_NOUNS
+
+
+def _is_main_subject(span: Any) -> bool:
+    """A subject of the sentence's main verb or of a speech verb, or in apposition to one."""
+    for tok in span:
+        dep, head = tok.dep_, tok.head
+        if dep == "appos" and head.dep_ == "nsubj":
+            dep, head = "nsubj", head.head
+        if dep == "nsubj" and (head.dep_ == "ROOT" or head.lower_ in CUE_WORDS):
+            return True
+    return False
 
 
 def _pre_title(ent: Any) -> str | None:
@@ -178,14 +281,17 @@ def _appositive(text: str, end: int) -> str | None:
 
 
 def _gender(before: str, words: list[str], role: str | None) -> str | None:
-    if _FEMALE_HINT.search(before[-12:]):
+    """Gender from an honorific, a relation word ("his mother, ..."), a role word or the first name."""
+    near = before[-40:]
+    if _FEMALE_HINT.search(near[-12:]) or _FEMALE_RELATION.search(near):
         return "f"
-    if _MALE_HINT.search(before[-12:]):
+    if _MALE_HINT.search(near[-12:]) or _MALE_RELATION.search(near):
         return "m"
-    if len(words) > 1 and fold(words[0]) in FEMALE_HINTS:
-        return "f"
     if role and any(w in FEMALE_HINTS for w in fold(role).split()):
         return "f"
-    if len(words) > 1 or role:
-        return "m" if len(words) > 1 and skeleton(words[0]) else None
+    if len(words) > 1:
+        first = fold(words[0])
+        if first in FEMALE_HINTS or first.endswith("a") and first not in MALE_A_NAMES:
+            return "f"
+        return "m"
     return None

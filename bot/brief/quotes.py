@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .attribution import Found, find_speaker
+from .attribution import Found, find_speaker, group_antecedent
+from .cues import ROLE_NOUNS
 from .marks import _SENT_END, Span, find_spans, paragraphs
 from .people import Person, PeopleIndex
 from .speakers import is_person_name, speaker_key
@@ -14,6 +15,10 @@ from .types import Quote
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _SCARE_BEFORE = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those",
                  "so-called", "dubbed", "titled", "entitled", "named", "of", "to", "for", "on", "into", "about"}
+_POSSESSIVE_ROLE = re.compile(r"^[A-Z][\w.-]*(?:'s|’s)\s+(?:[\w-]+\s+){0,3}[\w-]+$")
+_SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "with", "by", "from", "as",
+                "into", "vs", "via", "is", "are", "be"}
+_STRONG_SCARE = re.compile(r"(?:so-called|dubbed|titled|entitled|named|known as(?: the| a| an)?|branded)$")
 _MARKS = '"“”„«»'
 _CONFIDENCE = {"direct": 0.95, "colon": 0.93, "according_to": 0.9, "description": 0.85, "pronoun": 0.8,
                "continuation": 0.75, "context": 0.5, "unknown": 0.2}
@@ -25,15 +30,29 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
     spans = [s for s in find_spans(text) if len(_WORD.findall(text[s.start : s.end])) >= MIN_WORDS]
     people = PeopleIndex(doc, [(s.start, s.end) for s in spans])
     paras = paragraphs(text)
-    spans = [s for s in spans if not _is_scare_quote(text, doc, s, paras[s.para][0])]
-    found: list[tuple[Span, Found | None]] = [(s, _attribute(text, doc, s, paras[s.para])) for s in spans]
+    quoted = people.inside_quote
+    found: list[tuple[Span, Found | None]] = []
+    for s in spans:
+        f = _attribute(text, doc, s, paras[s.para], quoted)
+        if not _is_scare_quote(text, doc, s, paras[s.para][0], _cue_before(text, doc, s, paras[s.para], quoted)):
+            found.append((s, f))
     found = _share_within_groups(found)
+    pronoun_groups = {id(f): group_antecedent(doc, f.start, f.phrase) for _, f in found
+                      if f is not None and f.kind == "pronoun" and f.phrase.lower() in {"it", "they"}}
     quotes: list[Quote] = []
     last: tuple[int, str, str, str | None, Person | None] | None = None  # para, speaker, key, role, person
     for span, f in found:
-        speaker, role, method, person = _resolve(people, f, span, last)
+        if f is not None and id(f) in pronoun_groups and pronoun_groups[id(f)] is not None:
+            g = pronoun_groups[id(f)]
+            f = Found(g.phrase, g.start, g.end, g.kind, f.cue, f.how, g.appos)
+            pronoun_hit = True
+        else:
+            pronoun_hit = False
+        speaker, role, method, person = _resolve(people, f, span, last, text)
+        if pronoun_hit and method in {"direct", "description"}:
+            method = "pronoun"
         if speaker is None:
-            speaker, role, method, person = _fallback(people, span, last, text)
+            speaker, role, method, person = _fallback(people, span, last, text, quotes[-1].end if quotes else 0)
         cue = f.cue if f is not None else None
         conf = _CONFIDENCE.get(method, 0.5) - (0.1 if span.repaired else 0.0)
         key = speaker_key(speaker) if speaker != "unknown" else "unknown"
@@ -67,17 +86,41 @@ def _windows(text: str, span: Span, para: tuple[int, int]) -> tuple[tuple[int, i
     return (head_lo, open_at), (tail_lo, tail_hi)
 
 
-def _attribute(text: str, doc: Any, span: Span, para: tuple[int, int]) -> Found | None:
+def _attribute(text: str, doc: Any, span: Span, para: tuple[int, int], quoted: Any) -> Found | None:
     (h0, h1), (t0, t1) = _windows(text, span, para)
     head = text[h0:h1].strip()
     if head.endswith(":") or (head and not head.endswith(",")):
-        found = find_speaker(doc, h0, h1, prefer="last")
+        found = find_speaker(doc, h0, h1, prefer="last", quoted=quoted)
         if found is not None:
             return found
-    found = find_speaker(doc, t0, t1, prefer="first")
+    found = find_speaker(doc, t0, t1, prefer="first", quoted=quoted)
     if found is None and head:
-        found = find_speaker(doc, h0, h1, prefer="last")
+        found = find_speaker(doc, h0, h1, prefer="last", quoted=quoted)
+    if found is None and not head and span.para > 0:
+        found = _previous_colon(text, doc, para[0], quoted)
     return found
+
+
+def _previous_colon(text: str, doc: Any, para_lo: int, quoted: Any) -> Found | None:
+    """ "Here is what he said about NATO:" closing the paragraph before a quote introduces it."""
+    prev_end = para_lo - 1
+    while prev_end > 0 and text[prev_end - 1].isspace():
+        prev_end -= 1
+    if prev_end <= 0 or text[prev_end - 1] != ":":
+        return None
+    prev_lo = text.rfind("\n", 0, prev_end - 1) + 1
+    start = prev_lo
+    for m in _SENT_END.finditer(text, prev_lo, prev_end):
+        start = m.end()
+    found = find_speaker(doc, start, prev_end, prefer="last", quoted=quoted)
+    if found is not None:
+        found.how = "colon"
+    return found
+
+
+def _cue_before(text: str, doc: Any, span: Span, para: tuple[int, int], quoted: Any) -> bool:
+    (h0, h1), _ = _windows(text, span, para)
+    return find_speaker(doc, h0, h1, prefer="last", quoted=quoted) is not None
 
 
 def _share_within_groups(found: list[tuple[Span, Found | None]]) -> list[tuple[Span, Found | None]]:
@@ -96,13 +139,16 @@ def _share_within_groups(found: list[tuple[Span, Found | None]]) -> list[tuple[S
 
 
 def _resolve(people: PeopleIndex, f: Found | None, span: Span,
-             last: tuple[int, str, str, str | None, Person | None] | None) -> tuple[str | None, str | None, str, Person | None]:
+             last: tuple[int, str, str, str | None, Person | None] | None,
+             text: str) -> tuple[str | None, str | None, str, Person | None]:
     if f is None:
         return None, None, "unknown", None
     how = {"cue": "direct", "colon": "colon", "according_to": "according_to", "continuation": "continuation"}[f.how]
     if f.kind == "person":
         person = people.person_for(f.phrase)
         if person is not None:
+            if person.role is None and f.appos and _role_like(f.appos):
+                person.roles.append(re.sub(r"^(?:the|a|an)\s+", "", f.appos))
             return person.canonical, person.role, how, person
         return f.phrase, f.appos, how, None
     if f.kind == "pronoun":
@@ -124,38 +170,84 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
     person = people.person_for(phrase) if is_person_name(phrase) else None
     if person is not None:
         return person.canonical, person.role, how, person
-    if re.match(r"(?i)the\s", phrase):
+    if f.kind == "phrase" and _looks_like_name(phrase):  # a name the NER missed ("Taras Melnychuk", tagged NORP)
+        person = people.add_name(phrase, f.start, f.end, f.appos if f.appos and _role_like(f.appos) else None)
+        return person.canonical, person.role, how, person
+    definite = re.match(r"(?i)the\s", phrase)
+    if definite:
+        earlier = _indefinite_antecedent(text, phrase, f.start)
+        if earlier is not None:
+            return earlier, None, "description" if how == "direct" else how, None
+    if definite or _POSSESSIVE_ROLE.match(phrase):
         person = people.by_description(phrase, f.start)
         if person is not None:
             return person.canonical, person.role, "description" if how == "direct" else how, person
     return phrase, None, how, None
 
 
+def _indefinite_antecedent(text: str, phrase: str, pos: int) -> str | None:
+    """ "the official" after "A U.S. official who ..." is that official: return the first phrase as written."""
+    words = phrase.split()
+    head = words[-1].lower()
+    if len(words) > 3 or not head.isalpha():
+        return None
+    pattern = re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)[ \t]+(?:(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)[ \t]+){{0,4}}?{re.escape(head)}\b")
+    found = None
+    for m in pattern.finditer(text, max(0, pos - 2500), pos):
+        found = m
+    if found is None:
+        return None
+    earlier = found.group(0)
+    return earlier[0].lower() + earlier[1:] if earlier[:2] in {"A ", "An"} or earlier[:3] in {"One", "Ano"} else earlier
+
+
+def _looks_like_name(phrase: str) -> bool:
+    words = phrase.split()
+    return 2 <= len(words) <= 4 and is_person_name(phrase) and not any(w.lower() in ROLE_NOUNS for w in words)
+
+
+def _role_like(phrase: str) -> bool:
+    return any(w in ROLE_NOUNS for w in phrase.lower().split())
+
+
 def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | None, Person | None] | None,
-              text: str) -> tuple[str, str | None, str, Person | None]:
+              text: str, last_end: int) -> tuple[str, str | None, str, Person | None]:
+    """No cue next to the quote: the person who is the subject just before it, else the previous speaker."""
+    para_lo = text.rfind("\n", 0, span.start) + 1
+    prev_lo = text.rfind("\n", 0, max(para_lo - 1, 0)) + 1 if para_lo > 0 else 0
+    since = max(last_end, prev_lo if last is None else para_lo)
+    subjects = [m for m in people.mentions if since <= m.start < span.start and m.subject and not people.inside_quote(m.start)]
+    if subjects:
+        person = subjects[-1].person
+        return person.canonical, person.role, "context", person
     if last is not None and span.para - last[0] <= 1:
         return last[1], last[3], "continuation", last[4]
-    person = people.antecedent(span.start, "they")
-    if person is not None and span.start - max(m.end for m in people.mentions if m.person is person) < 600:
-        return person.canonical, person.role, "context", person
     return "unknown", None, "unknown", None
 
 
-def _is_scare_quote(text: str, doc: Any, span: Span, para_lo: int) -> bool:
-    """Short verbless phrases and titles quoted mid-sentence ("free economic zone") are not quotes."""
+def _is_scare_quote(text: str, doc: Any, span: Span, para_lo: int, cue_before: bool) -> bool:
+    """Titles, and short verbless phrases quoted mid-sentence with no one speaking ("coalition of the willing")."""
     if span.open_mark < 0 or span.close_mark < 0:
         return False
     content = text[span.start : span.end]
     before = text[para_lo : span.open_mark].rstrip()
-    if not before or not (before[-1].isalnum() or before[-1] in "-’'"):
+    if not before or before.endswith(":"):
         return False
     words = _WORD.findall(content)
-    if content.rstrip()[-1:] in {",", ".", "?", "!", ";", "…"}:
-        return False
-    prev = before.split()[-1].lower().strip("’'") if before.split() else ""
-    titled = sum(w[:1].isupper() for w in words if len(w) > 3) == sum(1 for w in words if len(w) > 3)
-    if titled and len(words) <= 10:
+    major = [w for w in words if w.lower() not in _SMALL_WORDS]
+    titled = len(major) >= 2 and all(w[:1].isupper() for w in major) and not re.search(r"[.?!]\s", content)
+    if titled and len(words) <= 12:
         return True
+    if not (before[-1].isalnum() or before[-1] in "-’'"):
+        return False
+    if content.rstrip()[-1:] in {".", "?", "!", ";", "…"}:
+        return False
+    prev = before.split()[-1].lower().strip("’'")
+    tail = " ".join(before.lower().split()[-3:])
+    if _STRONG_SCARE.search(tail):
+        return len(words) <= 8
+    if cue_before:
+        return False
     span_doc = doc.char_span(span.start, span.end, alignment_mode="expand")
     has_verb = span_doc is not None and any(t.pos_ in {"VERB", "AUX"} for t in span_doc)
     return not has_verb and len(words) <= 7 and prev in _SCARE_BEFORE

@@ -74,7 +74,7 @@ def speaker_key(name: str) -> str:
     if is_person_name(name):
         return skeleton(name_words(name)[-1])
     words = [w for w in fold(name).split() if w not in {"a", "an", "the", "one"}]
-    return "-".join(skeleton(w) if w[:1].isalpha() else w for w in words) or fold(name)
+    return "-".join(words) or fold(name)
 
 
 def query_keys(query: str) -> list[str]:
