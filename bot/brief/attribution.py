@@ -190,10 +190,12 @@ def find_speaker(doc: Any, start: int, end: int, *, prefer: str, quoted: Any = l
     ordered = cues if prefer == "first" else list(reversed(cues))
     if prefer == "last" and len(ordered) > 1 and _parenthetical(ordered[0]):
         ordered = ordered[1:]
-    if prefer == "last" and ordered and any(c.dep_ == "xcomp" for c in ordered[0].children):
-        outer = [c for c in ordered[1:] if c in ordered[0].ancestors]  # "he said Putin had asked them to pass on"
-        if outer:
-            ordered = outer + [c for c in ordered if c not in outer]
+    if prefer == "last" and len(ordered) > 1 and tokens[-1].i - ordered[0].i > 4:
+        # Reported speech inside reported speech ("It said Lavrov had reiterated that ..."): the outer frame speaks,
+        # unless the nearest cue introduces the quote itself ("what Leavitt called "…"").
+        inner = set(ordered)
+        outer = [c for c in ordered if not any(a in inner for a in c.ancestors)]
+        ordered = outer + [c for c in ordered if c not in outer]
     for cue in ordered:
         if according is not None and (according.start < cue.idx if prefer == "first" else according.start > cue.idx):
             return according

@@ -12,7 +12,7 @@ CUE_WORDS: frozenset[str] = frozenset(
     maintains vowed vows pledged pledges promised promises affirmed affirms reiterated reiterates repeated repeats
     lamented laments quipped quips joked jokes boasted boasts demanded demands alleged alleges contended contends
     declared assured assures mused muses shouted shouts yelled told confirmed confirms denied denies
-    echoed echoes agreed agrees disagreed objected objects protested protests conceded signalled signaled
+    echoed echoes objected objects protested protests conceded signalled signaled
     hinted hints revealed reveals disclosed discloses estimated estimates predicted pointed recounted
     recounts describes described accused accuses criticized criticised criticizes criticises welcomed
     welcomes thanked thanks called calls read reads telling adding writing warning noting arguing insisting

@@ -33,7 +33,10 @@ class Encoder:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
         if threads > 0:
             torch.set_num_threads(threads)
 
@@ -48,7 +51,9 @@ class Encoder:
         if quantize:
             self.model = _quantized(torch, self.model)
         self.max_length = max_length
-        self.batch_size = batch_size
+        # Dynamic int8 quantisation scales activations per call, so padding partners would shift a text's vector:
+        # a quantised model embeds one text per call, which keeps every embedding independent of its batch.
+        self.batch_size = 1 if quantize else batch_size
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Return an (n, dim) float32 array of unit vectors, one per text."""
@@ -85,16 +90,21 @@ def _quantized(torch: Any, model: Any) -> Any:
         try:
             from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-            return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
+            return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8,
+                                    inplace=True)
         except (AttributeError, RuntimeError):  # a torch build without the quantized engine
             return model
 
 
+def get_encoder(name_or_path: str | None = None, *, quantize: bool = True) -> Encoder:
+    """The shared encoder for `name_or_path` (default: bundled MiniLM); one instance per model per process."""
+    return _encoder(name_or_path or default_encoder_path(), quantize)
+
+
 @lru_cache(maxsize=4)
-def get_encoder(name_or_path: str | None = None) -> Encoder:
-    """The shared encoder for `name_or_path` (default: bundled MiniLM)."""
+def _encoder(name_or_path: str, quantize: bool) -> Encoder:
     with _lock:
-        return Encoder(name_or_path)
+        return Encoder(name_or_path, quantize=quantize)
 
 
 @lru_cache(maxsize=4)

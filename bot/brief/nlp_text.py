@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Span
+
+
+# "KYIV, Ukraine, Dec 3 (Wire) — " at the start of a paragraph: the sentence starts after it.
+_DATELINE = re.compile(r"(?m)^[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][\w. ]{1,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+                       r"(?:\s*\([^)\n]{1,40}\))?\s*[-—–]{1,2}\s+(?=\S)")
 
 
 @Language.component("briefbot_paragraphs")
@@ -15,6 +21,10 @@ def paragraph_breaks(doc: Any) -> Any:
         prev = doc[tok.i - 1]
         if "\n" in prev.text or "\n" in prev.whitespace_:
             tok.is_sent_start = True
+    for m in _DATELINE.finditer(doc.text):
+        span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
+        if span is not None and span.start > 0:
+            span[0].is_sent_start = True
     return doc
 
 

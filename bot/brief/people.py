@@ -85,13 +85,18 @@ class PeopleIndex:
                 self.people.remove(lone)
 
     def _add_bare_surnames(self, doc: Any) -> None:
-        """Surnames the NER missed ("Zelenskiy called on ...") still count as mentions of known people."""
+        """Surnames the NER missed ("Zelenskiy called on ...", "Rustem Umerov" tagged ORG) still count as mentions."""
         surnames = {skeleton(name_words(p.canonical)[-1]): p for p in self.people}
         taken = {m.start for m in self.mentions}
         for tok in doc:
-            if tok.ent_type_ or tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.idx in taken:
+            if tok.ent_type_ == "PERSON" or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
                 continue
             person = surnames.get(skeleton(tok.text))
+            full = _with_first_names(tok)
+            if person is not None and full is not None and full not in person.names:
+                person.names.append(full)  # the fuller form of a known person
+            if tok.idx in taken or tok.ent_type_:
+                continue
             if person is None and _bare_subject_name(tok):
                 person = self._match(tok.text)
             if person is None and _bare_subject_name(tok):
@@ -224,6 +229,16 @@ class PeopleIndex:
             if m.person is person and not self.inside_quote(m.start):
                 words.append(fold(self.text[max(0, m.start - 60) : m.end + 60]))
         return " ".join(words)
+
+
+def _with_first_names(tok: Any) -> str | None:
+    """ "Rustem Umerov" when `tok` (Umerov) follows capitalised name words it is compounded with."""
+    first = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN" and c.is_title]
+    if not first or first[-1].i != tok.i - 1 or len(first) > 2:
+        return None
+    if any(c.ent_type_ in {"GPE", "NORP", "DATE"} or fold(c.text) in _ORG_WORDS for c in first):
+        return None
+    return tok.doc[first[0].i : tok.i + 1].text
 
 
 def _bare_subject_name(tok: Any) -> bool:

@@ -219,7 +219,8 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     subjects = [m for m in people.mentions if since <= m.start < span.start and m.subject and not people.inside_quote(m.start)]
     if subjects:
         person = subjects[-1].person
-        return person.canonical, person.role, "context", person
+        method = "continuation" if last is not None and last[4] is person else "context"
+        return person.canonical, person.role, method, person
     if last is not None and span.para - last[0] <= 1:
         return last[1], last[3], "continuation", last[4]
     return "unknown", None, "unknown", None

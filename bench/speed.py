@@ -1,0 +1,92 @@
+"""Brief engine speed and memory: cold start (load + first brief), warm cost per ~900-word article, peak RSS.
+
+Run: python bench/speed.py [--articles N]   (figures are printed; nothing is asserted)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT / "tests" / "fixtures" / "eval"
+
+
+def _articles(target_words: int = 900) -> list[str]:
+    """Eval-set articles padded or cut to about `target_words` words each (whole paragraphs)."""
+    out = []
+    for path in sorted(EVAL.glob("*.txt")):
+        paras = [p for p in path.read_text().split("\n") if p.strip()]
+        head, body = paras[0], paras[1:]
+        words, chosen = 0, []
+        while words < target_words:
+            for p in body:
+                chosen.append(p)
+                words += len(p.split())
+                if words >= target_words:
+                    break
+        out.append(head + "\n\n" + "\n\n".join(chosen))
+    return out
+
+
+def _child(paths: list[str]) -> None:
+    """Run in a fresh process: time the load, the first brief, then the warm batch."""
+    t0 = time.perf_counter()
+    from bot.brief.engine import Briefer
+
+    briefer = Briefer()
+    texts = [Path(p).read_text() for p in paths]
+    first = briefer.brief_text(texts[0])
+    t1 = time.perf_counter()
+    arts = [briefer.prepare_text(t) for t in texts]
+    briefer.brief_articles(arts[:4])  # warm every code path once
+    t2 = time.perf_counter()
+    briefs = briefer.brief_articles(arts)
+    t3 = time.perf_counter()
+    words = sum(len(a.text.split()) for a in arts)
+    print(json.dumps({"cold_s": t1 - t0, "warm_total_s": t3 - t2, "articles": len(arts), "words": words,
+                      "quotes": sum(len(b.quotes) for b in briefs), "first_quotes": len(first.quotes)}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=30)
+    args = parser.parse_args(argv)
+    texts = _articles()[: args.articles]
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, t in enumerate(texts):
+            p = Path(tmp) / f"a{i}.txt"
+            p.write_text(t)
+            paths.append(str(p))
+        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--child", *paths]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        return 1
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1)) / 1024
+    per = data["warm_total_s"] / data["articles"]
+    per900 = data["warm_total_s"] / data["words"] * 900
+    print(f"articles: {data['articles']} (~{data['words'] // data['articles']} words each), quotes found: {data['quotes']}")
+    print(f"cold: model load + first brief   {data['cold_s']:.2f} s   (goal <= 4 s)")
+    print(f"warm: per article (batch)        {per:.3f} s; per 900 words {per900:.3f} s   (goal <= 0.25 s)")
+    print(f"peak memory (max RSS)            {rss:.0f} MB   (goal <= 450 MB)")
+    print(f"load average now                 {os.getloadavg()[0]:.2f} (2 cores; figures are noisy when loaded)")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        sys.path.insert(0, str(ROOT))
+        _child(sys.argv[2:])
+    else:
+        sys.exit(main())

@@ -1,0 +1,1 @@
+"""Renderers that turn briefs into what each output shows."""
