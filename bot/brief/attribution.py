@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .cues import CUE_WORDS, PRONOUNS, SPEECH_NOUNS
+from .cues import CUE_WORDS, PRONOUNS, SPEAKER_NOUNS, SPEECH_NOUNS
 
 _VERB_ONLY = {"claims", "calls", "called", "notes", "remarks", "posts", "read", "reads", "states", "thanks", "echoes",
               "objects", "counters", "points", "tells", "say", "tell", "write", "welcomes", "welcomed"}
 _QUOTING = {"quoted", "quotes", "quote", "cited", "cites", "cite"}
 _PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
+_SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present", "close"}
+_RELATIVE = {"who", "which", "that"}
 _SKIP_AFTER_CUE = {"the", "a", "an", "also", "then", "later", "on", "in"}
 
 
@@ -47,8 +49,32 @@ def _ent_span(tok: Any) -> Any | None:
     return None
 
 
+def _possessive(tok: Any) -> bool:
+    """ "Putin" in "Putin's remarks" or "the spokesman for Putin" is not the speaker."""
+    head = tok
+    while head.dep_ in {"compound", "flat"} and head.head is not head:
+        head = head.head
+    return head.dep_ in {"poss", "pobj"}
+
+
+def _name_like(tok: Any) -> bool:
+    """A capitalised proper-noun head the NER mislabelled ("Rustem Umerov" as ORG) still names someone."""
+    return tok.pos_ == "PROPN" and tok.is_title and tok.ent_type_ not in {"GPE", "NORP", "LOC", "FAC"}
+
+
+def _subject_person(tok: Any) -> Any | None:
+    """The first PERSON in a subject's subtree that is not a possessor or object ("Rustem Umerov, head of ...")."""
+    doc = tok.doc
+    for t in doc[tok.left_edge.i : tok.right_edge.i + 1]:
+        if t.ent_type_ == "PERSON" and not _possessive(t):
+            return _ent_span(t)
+    return None
+
+
 def _phrase(tok: Any) -> Found | None:
     """The speaker phrase headed by `tok` (a name entity, a pronoun or a short noun phrase)."""
+    if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
+        tok = tok.head.head  # "the ministry, which said ..."
     if tok.lower_ in PRONOUNS:
         return Found(tok.text, tok.idx, tok.idx + len(tok), "pronoun", None, "cue")
     ent = _ent_span(tok)
@@ -57,8 +83,8 @@ def _phrase(tok: Any) -> Found | None:
         if child.dep_ == "appos":
             sub = child.doc[child.left_edge.i : child.right_edge.i + 1]
             appos = sub.text.strip(" ,")
-            named = [t for t in sub if t.ent_type_ == "PERSON"]
-            if named and ent is None:
+            named = [t for t in sub if t.ent_type_ == "PERSON" and not _possessive(t)]
+            if named and ent is None and not _name_like(tok):
                 inner = _ent_span(named[0])
                 if inner is not None:
                     return Found(inner.text, inner.start_char, inner.end_char, "person", None, "cue",
@@ -76,8 +102,11 @@ def _phrase(tok: Any) -> Found | None:
     for child in tok.rights:
         if child.dep_ in {"compound", "prep"} and child.i == right + 1 and child.lower_ in {"of", "for"}:
             right = child.right_edge.i
+        elif (child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN"
+              and child.right_edge.i - tok.i <= 8):
+            right = child.right_edge.i  # "a source familiar with the talks", "an official involved in the planning"
     span = tok.doc[left : right + 1]
-    named = [t for t in span if t.ent_type_ == "PERSON"]
+    named = [t for t in span if t.ent_type_ == "PERSON" and not _possessive(t)]
     if named:
         inner = _ent_span(named[-1])
         if inner is not None:
@@ -123,6 +152,14 @@ def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
     return None
 
 
+def _can_speak(tok: Any) -> bool:
+    """False for subjects that cannot be speakers: "Putin's remarks signalled", "the plan says"."""
+    if tok.pos_ != "NOUN" or tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
+        return True
+    word = tok.lower_
+    return word in SPEAKER_NOUNS or word.rstrip("s") in SPEAKER_NOUNS or word[:-2] in SPEAKER_NOUNS
+
+
 def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Found | None:
     if cue.dep_ == "pcomp" and cue.head.lower_ == "as" and cue.head.head.lower_ in _QUOTING:
         objs = [c for c in cue.head.head.children if c.dep_ == "dobj"]  # "quoted his counterpart, X, as telling him"
@@ -130,8 +167,14 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
             return _phrase(objs[0])
     for verb in (cue, cue.head):
         subs = [c for c in verb.children if c.dep_ == "nsubj" and not quoted(c.idx)]
+        if subs and not _can_speak(subs[0]):
+            return None
         if subs:
             found = _phrase(subs[0])
+            if found is not None and found.kind == "phrase" and subs[0].lower_ not in PRONOUNS:
+                person = _subject_person(subs[0])
+                if person is not None:
+                    return Found(person.text, person.start_char, person.end_char, "person", None, "cue", found.phrase)
             if found is not None:
                 return found
         if cue.dep_ not in {"advcl", "conj", "xcomp"}:
@@ -213,6 +256,22 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
     if not tokens or tokens[-1].text != ":":
         return None
     lead = tokens[:-1]
+    first = next((t for t in lead if t.ent_type_ == "PERSON" and not _possessive(t)), None)
+    if first is not None and first.i == lead[0].i and _ent_span(first) is not None:
+        ent = _ent_span(first)  # "Marit Solberg, who ... published a report titled "…", put it bluntly:"
+        return Found(ent.text, ent.start_char, ent.end_char, "person", None, "colon")
+    verbs = [t for t in lead if t.pos_ in {"VERB", "AUX"} and any(c.dep_ == "nsubj" for c in t.children)]
+    if verbs:  # "Marit Solberg, who studies sanctions, put it bluntly:" — whoever the clause is about speaks
+        main = [v for v in verbs if not any(a in verbs for a in v.ancestors)] or verbs
+        subj = next(c for c in main[-1].children if c.dep_ == "nsubj")
+        found = _phrase(subj)
+        if found is not None:
+            if found.kind == "phrase" and subj.lower_ not in PRONOUNS:
+                person = _subject_person(subj)
+                if person is not None:
+                    found = Found(person.text, person.start_char, person.end_char, "person", None, "colon")
+            found.how = "colon"
+            return found
     if 1 <= len(lead) <= 4 and all(t.pos_ == "PROPN" or t.text[:1].isupper() and t.is_alpha for t in lead):
         span = lead[0].doc[lead[0].i : lead[-1].i + 1]  # a live blog's "Sybiha: “…”"
         kind = "person" if any(t.ent_type_ == "PERSON" for t in lead) else "phrase"

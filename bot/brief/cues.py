@@ -12,8 +12,8 @@ CUE_WORDS: frozenset[str] = frozenset(
     maintains vowed vows pledged pledges promised promises affirmed affirms reiterated reiterates repeated repeats
     lamented laments quipped quips joked jokes boasted boasts demanded demands alleged alleges contended contends
     declared assured assures mused muses shouted shouts yelled told confirmed confirms denied denies
-    echoed echoes objected objects protested protests conceded signalled signaled
-    hinted hints revealed reveals disclosed discloses estimated estimates predicted pointed recounted
+    echoed echoes objected objects protested protests conceded
+    disclosed discloses recounted
     recounts describes described accused accuses criticized criticised criticizes criticises welcomed
     welcomes thanked thanks called calls read reads telling adding writing warning noting arguing insisting
     stressing explaining declaring recalling responding replying posting vowing""".split()
@@ -63,4 +63,21 @@ MALE_A_NAMES: frozenset[str] = frozenset(
     """mykola nikita ilya illia luka foma kuzma sasha misha grisha vanya kolya petya tolya vova dima zhora joshua
     luca andrea jona garcia costa da silva"""
     .split()
+)
+
+# Heads of subject phrases that can speak: people by role or trade, groups, institutions and documents.
+SPEAKER_NOUNS: frozenset[str] = frozenset(
+    """source official diplomat analyst expert observer reporter journalist resident soldier commander people
+    lawmaker senator member delegation delegate negotiator team government ministry office kremlin statement
+    report communique document text letter embassy agency council committee parliament party union court army
+    military forces police spokesperson spokesman spokeswoman woman man worker leader voter mother father son
+    daughter wife husband brother sister child person officer staff aide adviser advisor president minister envoy
+    chancellor secretary ambassador premier chief head director chairman chairwoman chair general admiral mayor
+    governor administration department service ministry headquarters commission operator company firm bank
+    spokesmen residents officials diplomats analysts experts leaders sources lawmakers negotiators
+    critic supporter opponent campaigner activist economist researcher scientist historian professor lawyer
+    survivor witness neighbour neighbor friend colleague counterpart host founder owner executive manager
+    investor trader pilot doctor nurse teacher student priest bishop cardinal patriarch pope monitor inspector
+    watchdog regulator prosecutor judge tribunal network broadcaster newspaper outlet channel publication
+    white house street state platform post video interview""".split()
 )

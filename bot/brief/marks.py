@@ -12,7 +12,14 @@ _DOUBLE_CLOSE = "”»"
 _DOUBLE = '"' + _DOUBLE_OPEN + _DOUBLE_CLOSE
 _OPEN_CONTEXT = set(" \t\n([{—–-/…")
 _CLOSE_CONTEXT = set(" \t\n,.;:!?)]}—–-…")
-_SENT_END = re.compile(r"(?<![A-Z])(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<!\bGen)[.?!][\"”’']?\s+(?=[\"“A-Z0-9])")
+_ABBREVIATIONS = ("Mr|Ms|Mrs|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Maj|Capt|Sgt|Adm|Prof|Rev|Hon|Pres|Amb|Sec|Cdr|Jr|Sr|"
+                  "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Mt|Ft|Inc|Corp|Co|Ltd|vs|Fr|Gens|Sens|Reps")
+# A sentence end: . ? ! (maybe a closing mark), space, then a capital, digit or opening mark; not after an initial
+# ("U.S.") or an abbreviation ("Sen. Graham").
+_SENT_END = re.compile(r"(?<![A-Z])(?<![A-Z][a-z])(?<!\b(?:" + "|".join(
+    w for w in _ABBREVIATIONS.split("|") if len(w) == 3) + r"))(?<!\b(?:" + "|".join(
+    w for w in _ABBREVIATIONS.split("|") if len(w) == 4) + r"))(?<!\bSept|\bGens|\bSens|\bReps|\bCapt|\bProf|\bPres)"
+    r"[.?!][\"”’']?\s+(?=[\"“A-Z0-9])")
 _NAMEISH = r"(?:[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|von|van|der|de|al|bin)){0,4}|he|she|they|we|I|the\s+[\w’'.-]+(?:\s+[\w’'.-]+){0,4}|an?\s+[\w’'.-]+(?:\s+[\w’'.-]+){0,5})"
 _CUES = r"(?:" + "|".join(sorted(CUE_WORDS, key=len, reverse=True)) + r")"
 _ATTRIBUTION_CUT = re.compile(

@@ -98,6 +98,11 @@ def _attribute(text: str, doc: Any, span: Span, para: tuple[int, int], quoted: A
         found = find_speaker(doc, h0, h1, prefer="last", quoted=quoted)
     if found is None and not head and span.para > 0:
         found = _previous_colon(text, doc, para[0], quoted)
+    if found is None and h0 > para[0] and text[h0 - 1] in _MARKS:
+        start = para[0]  # the sentence began before an earlier quoted title: look from its start
+        for m in _SENT_END.finditer(text, para[0], h0):
+            start = m.end()
+        found = find_speaker(doc, start, h1, prefer="last", quoted=quoted)
     return found
 
 
@@ -191,7 +196,10 @@ def _indefinite_antecedent(text: str, phrase: str, pos: int) -> str | None:
     head = words[-1].lower()
     if len(words) > 3 or not head.isalpha():
         return None
-    pattern = re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)[ \t]+(?:(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)[ \t]+){{0,4}}?{re.escape(head)}\b")
+    pattern = re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)[ \t]+(?:(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)[ \t]+){{0,4}}?"
+                         rf"{re.escape(head)}\b(?:[ \t]+(?:familiar with|close to|involved in|briefed on)"
+                         r"[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)(?:[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)){0,5}?"
+                         r"(?=[ \t]+(?:said|says|told|who|which|added)\b|[,.;:]))?")
     found = None
     for m in pattern.finditer(text, max(0, pos - 2500), pos):
         found = m

@@ -15,6 +15,7 @@ _TITLES = {
 }
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _PARTICLES = {"von", "van", "der", "de", "den", "la", "le", "du", "da", "di", "al", "bin", "ben"}
+_SOURCE_CUT = {"familiar", "close", "involved", "briefed", "who", "with", "knowledgeable", "speaking", "that", "which"}
 _UNNAMED_LEAD = re.compile(r"^(?:a|an|one|two|three|several|some|the|two)\s", re.I)
 
 
@@ -73,7 +74,12 @@ def speaker_key(name: str) -> str:
         return ""
     if is_person_name(name):
         return skeleton(name_words(name)[-1])
-    words = [w for w in fold(name).split() if w not in {"a", "an", "the", "one"}]
+    words = fold(name).split()
+    for i, w in enumerate(words):  # "a U.S. official familiar with the talks" is keyed as "a U.S. official"
+        if i > 0 and w in _SOURCE_CUT:
+            words = words[:i]
+            break
+    words = [w for w in words if w not in {"a", "an", "the", "one", "another"}]
     return "-".join(words) or fold(name)
 
 

@@ -49,6 +49,11 @@ class QueryOps:
         stmt = stmt.order_by(Article.fetched_at, Article.id).limit(limit)
         return self._db.read(lambda s: [article_record(r) for r in s.scalars(stmt)])
 
+    def unfiltered_articles(self, limit: int = 100) -> list[ArticleRecord]:
+        """Articles the story filter has not decided on yet, oldest first (left over by a crash)."""
+        stmt = select(Article).where(Article.kept.is_(None)).order_by(Article.fetched_at, Article.id).limit(limit)
+        return self._db.read(lambda s: [article_record(r) for r in s.scalars(stmt)])
+
     def get_brief(self, brief_id: int) -> StoredBrief | None:
         return self._db.read(lambda s: _one(_load_briefs(s, [brief_id])))
 
