@@ -1,0 +1,1 @@
+"""The feed pipeline: what happens to an article between its feed entry and its brief."""
