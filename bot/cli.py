@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from bot import __version__
 from bot.cli_brief import add_brief_command
 from bot.cli_config import add_check_config_command
+from bot.cli_run import add_run_commands
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_brief_command(sub)
     add_check_config_command(sub)
+    add_run_commands(sub)
     return parser
 
 

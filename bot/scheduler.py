@@ -1,0 +1,78 @@
+"""APScheduler jobs: one poll job per feed (jittered, never overlapping, misfires coalesced) and the digest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import App
+from bot.store import FeedRecord
+
+log = logging.getLogger("bot.scheduler")
+RESYNC_SECONDS = 30  # how soon a feed added or removed in chat gets or loses its job
+
+
+class Jobs:
+    """Keeps the scheduler's poll jobs in step with the store's feeds."""
+
+    def __init__(self, app: App, scheduler: AsyncIOScheduler | None = None) -> None:
+        self.app = app
+        self.scheduler = scheduler or AsyncIOScheduler(timezone=app.settings.bot.timezone)
+        self._intervals: dict[int, float] = {}
+
+    def start(self) -> None:
+        """Schedule everything and start the scheduler (inside a running event loop)."""
+        self.scheduler.add_job(self.resync, IntervalTrigger(seconds=RESYNC_SECONDS), id="resync",
+                               max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+        digest = self.app.settings.digest
+        if digest.enabled:
+            trigger = CronTrigger.from_crontab(digest.cron, timezone=digest.timezone or "UTC")
+            self.scheduler.add_job(self.app.digest, trigger, id="digest", max_instances=1, coalesce=True,
+                                   misfire_grace_time=3600)
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def resync(self) -> None:
+        """Add a job for every feed in the store, drop jobs of removed feeds, follow interval changes."""
+        assert self.app.store is not None
+        feeds = await asyncio.to_thread(self.app.store.list_feeds)
+        wanted = {f.id: f for f in feeds}
+        for feed_id in set(self._intervals) - set(wanted):
+            self.scheduler.remove_job(f"poll:{feed_id}")
+            del self._intervals[feed_id]
+            log.info("stopped polling feed %s", feed_id)
+        for feed in feeds:
+            seconds = self.app._policy(feed).interval
+            if self._intervals.get(feed.id) == seconds:
+                continue
+            self.scheduler.add_job(self.poll, IntervalTrigger(seconds=seconds, jitter=min(60.0, seconds / 10)),
+                                   args=[feed.id], id=f"poll:{feed.id}", replace_existing=True, max_instances=1,
+                                   coalesce=True, misfire_grace_time=int(seconds),
+                                   next_run_time=datetime.now(timezone.utc))
+            self._intervals[feed.id] = seconds
+            log.info("polling %s every %g min", feed.name or feed.url, seconds / 60)
+
+    async def poll(self, feed_id: int) -> None:
+        """Poll one feed if its backoff allows it now."""
+        assert self.app.store is not None
+        feed = await asyncio.to_thread(self.app.store.get_feed, feed_id)
+        if feed is None or not _due(feed, self._intervals.get(feed_id, 900.0)):
+            return
+        await self.app.poll_feeds([feed])
+
+
+def _due(feed: FeedRecord, interval: float) -> bool:
+    """True unless the feed's backoff puts its next poll later; a jittered tick slightly early still counts."""
+    if feed.next_poll_at is None:
+        return True
+    next_at = feed.next_poll_at if feed.next_poll_at.tzinfo else feed.next_poll_at.replace(tzinfo=timezone.utc)
+    slack = timedelta(seconds=min(60.0, interval / 10) + interval * 0.1)
+    return datetime.now(timezone.utc) + slack >= next_at
