@@ -55,7 +55,11 @@ FEMALE_HINTS: frozenset[str] = frozenset(
     natalia nataliya tatiana tetiana lyudmila liudmyla maria zakharova ekaterina yekaterina elena alena alina
     sarah susan elizabeth liz theresa angela emily jane helen claire catherine kate anne amy laura rachel rebecca
     jennifer jessica lisa lucy margaret mary patricia ruth sophie sophia teresa yvette agnes barbara beata
-    kristina christina kirsten magdalena ewa joanna petra sanna jacinda roberta lindsey marjorie tammy""".split()
+    kristina christina kirsten magdalena ewa joanna petra sanna jacinda roberta marjorie tammy jeanne caroline
+    nicole michelle danielle elise simone jane christine stephanie melanie valerie nathalie charlotte louise
+    josephine brigitte kristie katie alice grace rose elaine janine bernadette yvonne joanne lorraine frances
+    ingrid astrid margrethe mette-marie ellen karen kathleen eileen maureen doris iris lois ruth judith esther
+    miriam deborah hannah leah sarah rachel rebecca halyna olha oksana iryna svitlana lolwah""".split()
 )
 
 # First names that end in -a but belong to men (Slavic and others); other -a names are taken as women's.
@@ -80,4 +84,18 @@ SPEAKER_NOUNS: frozenset[str] = frozenset(
     investor trader pilot doctor nurse teacher student priest bishop cardinal patriarch pope monitor inspector
     watchdog regulator prosecutor judge tribunal network broadcaster newspaper outlet channel publication
     white house street state platform post video interview""".split()
+)
+
+# Common men's first names in this story's coverage (other names are left without a gender unless the text says).
+MALE_NAMES: frozenset[str] = frozenset(
+    """volodymyr vladimir donald steve steven stephen jared marco dmitry dmitri dmytro yuri yury yuriy sergei sergey
+    serhiy serhii kirill andriy andrii andrei andrey rustem friedrich emmanuel keir mark karol alexander recep
+    viktor antonio rafael dan daniel james john michael david robert richard thomas william joseph charles
+    christopher matthew anthony paul george kevin brian edward ronald timothy jason jeffrey ryan jacob gary
+    nicholas eric jonathan larry justin scott frank benjamin gregory samuel raymond patrick peter pietro jean
+    olaf boris ivan oleksandr oleksiy oleh mykhailo mikhail maxim maksym taras vitaliy vitali denys denis
+    ihor igor petro pavlo pavel nikolai mykola roman yevgeny evgeny yevhen valery valeriy anatoly leonid
+    gennady vasyl vasily bohdan arseniy herman hermann lars jens olaf matteo giorgio sergio luis jose juan
+    carlos pedro miguel lindsey richard chuck mitch jd joe hunter keith tony rishi nigel david alexei aleksei
+    alexey ahmed mohammed mohammad muhammad ali hakan tayyip abdullah khalid tamim""".split()
 )

@@ -61,3 +61,17 @@ def known_roles(name: str) -> tuple[str, ...]:
     if len(words) > 1 and first and skeleton(words[0]) != skeleton(first):
         return ()
     return roles
+
+
+_WOMEN = {"kallas", "leyen", "meloni", "leavitt", "zakharova", "svyrydenko", "frederiksen", "moskalkova", "baerbock"}
+
+
+def known_gender(name: str) -> str | None:
+    """ "f" or "m" for people this story knows by surname, else None."""
+    words = name.split()
+    if not words:
+        return None
+    last = skeleton(words[-1])
+    if any(skeleton(w) == last for w in _WOMEN):
+        return "f"
+    return "m" if known_roles(name) else None

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cues import CUE_WORDS, FEMALE_HINTS, MALE_A_NAMES, ROLE_NOUNS, ROLE_SYNONYMS
-from .known_people import known_roles
+from .cues import CUE_WORDS, FEMALE_HINTS, MALE_A_NAMES, MALE_NAMES, ROLE_NOUNS, ROLE_SYNONYMS
+from .known_people import known_gender, known_roles
 from .speakers import fold, name_words, same_person, skeleton
 
 _ORG_WORDS = {"kremlin", "house", "ministry", "office", "government", "council", "commission", "nato", "un",
@@ -98,9 +98,10 @@ class PeopleIndex:
             if tok.idx in taken or tok.ent_type_:
                 continue
             if person is None and _bare_subject_name(tok):
-                person = self._match(tok.text)
+                person = self._match(full or tok.text)
             if person is None and _bare_subject_name(tok):
-                person = Person([tok.text])
+                person = Person([full or tok.text])
+                person.gender = _gender(self.text[: tok.idx], name_words(full or tok.text), None)
                 self.people.append(person)
                 surnames[skeleton(tok.text)] = person
             if person is not None:
@@ -166,8 +167,6 @@ class PeopleIndex:
         before = [m for m in self.mentions if m.end <= pos and not self.inside_quote(m.start)]
         if want is not None:
             fits = [m for m in before if m.person.gender in (None, want)]
-            known = [m for m in fits if m.person.gender == want]
-            fits = fits if want == "m" else (known or fits)
         else:
             fits = before
         if not fits:
@@ -243,9 +242,11 @@ def _with_first_names(tok: Any) -> str | None:
 
 def _bare_subject_name(tok: Any) -> bool:
     """A capitalised word the NER left untagged that is the subject of a verb: most likely a person."""
-    return (tok.dep_ == "nsubj" and tok.head.pos_ == "VERB" and tok.is_alpha and tok.is_title and len(tok) >= 4
-            and fold(tok.text) not in _ORG_WORDS and not any(c.dep_ == "compound" for c in tok.children)
-            and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].pos_ in {"VERB", "AUX", "ADV"})
+    subject = tok.dep_ == "nsubj" and tok.head.pos_ in {"VERB", "AUX"} or (
+        tok.dep_ == "appos" and tok.head.dep_ == "nsubj")  # "Her son, Denys, ..."
+    return (subject and tok.is_alpha and tok.is_title and len(tok) >= 4 and fold(tok.text) not in _ORG_WORDS
+            and tok.i + 1 < len(tok.doc) and (tok.doc[tok.i + 1].pos_ in {"VERB", "AUX", "ADV"}
+                                             or tok.doc[tok.i + 1].text == ","))
 
 
 def _is_role_word(word: str) -> bool:
@@ -308,5 +309,6 @@ def _gender(before: str, words: list[str], role: str | None) -> str | None:
         first = fold(words[0])
         if first in FEMALE_HINTS or first.endswith("a") and first not in MALE_A_NAMES:
             return "f"
-        return "m"
-    return None
+        if first in MALE_NAMES:
+            return "m"
+    return known_gender(" ".join(words))
