@@ -62,6 +62,15 @@ def _name_like(tok: Any) -> bool:
     return tok.pos_ == "PROPN" and tok.is_title and tok.ent_type_ not in {"GPE", "NORP", "LOC", "FAC"}
 
 
+def _left_apposition(tok: Any) -> Any | None:
+    """ "Sen. Lindsey Graham, the South Carolina Republican who wrote the bill, said": the name before the comma."""
+    doc = tok.doc
+    i = tok.left_edge.i
+    if i >= 2 and doc[i - 1].text == "," and doc[i - 2].ent_type_ == "PERSON" and not _possessive(doc[i - 2]):
+        return _ent_span(doc[i - 2])
+    return None
+
+
 def _subject_person(tok: Any) -> Any | None:
     """The first PERSON in a subject's subtree that is not a possessor or object ("Rustem Umerov, head of ...")."""
     doc = tok.doc
@@ -172,7 +181,7 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
         if subs:
             found = _phrase(subs[0])
             if found is not None and found.kind == "phrase" and subs[0].lower_ not in PRONOUNS:
-                person = _subject_person(subs[0])
+                person = _subject_person(subs[0]) or _left_apposition(subs[0])
                 if person is not None:
                     return Found(person.text, person.start_char, person.end_char, "person", None, "cue", found.phrase)
             if found is not None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cues import CUE_WORDS, FEMALE_HINTS, MALE_A_NAMES, MALE_NAMES, ROLE_NOUNS, ROLE_SYNONYMS
+from .cues import CUE_WORDS, FEMALE_HINTS, MALE_A_NAMES, MALE_NAMES, ROLE_NOUNS, ROLE_SYNONYMS, SPEAKER_NOUNS
 from .known_people import known_gender, known_roles
 from .speakers import fold, name_words, same_person, skeleton
 
@@ -244,7 +244,9 @@ def _bare_subject_name(tok: Any) -> bool:
     """A capitalised word the NER left untagged that is the subject of a verb: most likely a person."""
     subject = tok.dep_ == "nsubj" and tok.head.pos_ in {"VERB", "AUX"} or (
         tok.dep_ == "appos" and tok.head.dep_ == "nsubj")  # "Her son, Denys, ..."
-    return (subject and tok.is_alpha and tok.is_title and len(tok) >= 4 and fold(tok.text) not in _ORG_WORDS
+    word = tok.lower_
+    common = word in SPEAKER_NOUNS or word.rstrip("s") in SPEAKER_NOUNS or word in ROLE_NOUNS
+    return (subject and not common and tok.is_alpha and tok.is_title and len(tok) >= 4 and word not in _ORG_WORDS
             and tok.i + 1 < len(tok.doc) and (tok.doc[tok.i + 1].pos_ in {"VERB", "AUX", "ADV"}
                                              or tok.doc[tok.i + 1].text == ","))
 

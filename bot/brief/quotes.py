@@ -9,12 +9,14 @@ from .attribution import Found, find_speaker, group_antecedent
 from .cues import ROLE_NOUNS
 from .marks import _SENT_END, Span, find_spans, paragraphs
 from .people import Person, PeopleIndex
-from .speakers import is_person_name, speaker_key
+from .speakers import is_person_name, speaker_key, strip_titles
 from .types import Quote
 
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _SCARE_BEFORE = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those",
                  "so-called", "dubbed", "titled", "entitled", "named", "of", "to", "for", "on", "into", "about"}
+_INSTITUTIONS = {"ministry", "office", "agency", "commission", "council", "committee", "embassy", "department",
+                 "government", "headquarters", "service", "company", "operator", "fund", "bank"}
 _POSSESSIVE_ROLE = re.compile(r"^[A-Z][\w.-]*(?:'s|’s)\s+(?:[\w-]+\s+){0,3}[\w-]+$")
 _SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "with", "by", "from", "as",
                 "into", "vs", "via", "is", "are", "be"}
@@ -167,7 +169,7 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
         if last is not None:
             return last[1], last[3], "pronoun" if how == "direct" else how, last[4]
         return None, None, "unknown", None
-    phrase = f.phrase
+    phrase = strip_titles(f.phrase)
     if f.appos and is_person_name(f.appos):
         person = people.person_for(f.appos)
         if person is not None:
@@ -176,11 +178,12 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
     if person is not None:
         return person.canonical, person.role, how, person
     if f.kind == "phrase" and _looks_like_name(phrase):  # a name the NER missed ("Taras Melnychuk", tagged NORP)
-        person = people.add_name(phrase, f.start, f.end, f.appos if f.appos and _role_like(f.appos) else None)
+        person = people.add_name(strip_titles(phrase), f.start, f.end,
+                                 f.appos if f.appos and _role_like(f.appos) else None)
         return person.canonical, person.role, how, person
     definite = re.match(r"(?i)the\s", phrase)
     if definite:
-        earlier = _indefinite_antecedent(text, phrase, f.start)
+        earlier = _indefinite_antecedent(text, phrase, f.start) or _named_institution(text, phrase, f.start)
         if earlier is not None:
             return earlier, None, "description" if how == "direct" else how, None
     if definite or _POSSESSIVE_ROLE.match(phrase):
@@ -207,6 +210,22 @@ def _indefinite_antecedent(text: str, phrase: str, pos: int) -> str | None:
         return None
     earlier = found.group(0)
     return earlier[0].lower() + earlier[1:] if earlier[:2] in {"A ", "An"} or earlier[:3] in {"One", "Ano"} else earlier
+
+
+def _named_institution(text: str, phrase: str, pos: int) -> str | None:
+    """ "the ministry" after "Ukraine's Energy Ministry said ...": that institution, named as the article named it."""
+    words = phrase.split()
+    if len(words) != 2 or words[1].lower() not in _INSTITUTIONS:
+        return None
+    head = words[1]
+    pattern = re.compile(rf"(?:\b[A-Z][\w.-]*(?:'s|’s)?[ \t]+){{1,4}}{re.escape(head[0].upper() + head[1:])}\b")
+    found = None
+    for m in pattern.finditer(text, max(0, pos - 3000), pos):
+        found = m
+    if found is None:
+        return None
+    name = found.group(0)
+    return re.sub(r"^(?:The|In|On|At|A|An)\s+", lambda m: "the " if m.group(0).startswith("The") else "", name)
 
 
 def _looks_like_name(phrase: str) -> bool:

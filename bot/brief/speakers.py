@@ -46,6 +46,23 @@ def name_words(name: str) -> list[str]:
     return [w for w in words if len(fold(w)) > 1] or words
 
 
+_TITLE_WORDS = _TITLES | {"cardinal", "archbishop", "bishop", "father", "rabbi", "imam", "patriarch", "metropolitan",
+                          "secretary-general", "chairman", "chairwoman", "commissioner", "mp", "mep", "rep", "gov"}
+
+
+def strip_titles(name: str) -> str:
+    """ "Vatican Secretary of State Cardinal Pietro Parolin" -> "Pietro Parolin": the words after the last title."""
+    words = name.split()
+    if len(words) < 3 or not words[0][:1].isupper():
+        return name
+    last = -1
+    for i, w in enumerate(words[:-1]):
+        if fold(w) in _TITLE_WORDS and fold(w) != "the" or fold(w) == "of":
+            last = i
+    rest = " ".join(words[last + 1 :])
+    return rest if last >= 0 and len(rest.split()) >= 2 and is_person_name(rest) else name
+
+
 def surname(name: str) -> str:
     """The family name of `name` ("Ursula von der Leyen" -> "von der Leyen")."""
     words = name_words(name)
@@ -59,10 +76,18 @@ def surname(name: str) -> str:
     return " ".join(last)
 
 
+_ORG_NAME_WORDS = {"ministry", "office", "house", "street", "kremlin", "council", "commission", "agency", "department",
+                   "headquarters", "government", "embassy", "parliament", "party", "union", "nato", "service",
+                   "committee", "army", "forces", "bank", "fund", "company", "group", "institute", "centre", "center",
+                   "foundation", "association", "organisation", "organization", "court", "guard", "police"}
+
+
 def is_person_name(name: str) -> bool:
-    """True when `name` looks like a person's proper name rather than a description or group."""
+    """True when `name` looks like a person's proper name rather than a description, group or institution."""
     words = name.split()
     if not words or _UNNAMED_LEAD.match(name):
+        return False
+    if any(fold(w) in _ORG_NAME_WORDS for w in words) or re.search(r"['’]s\b", name):
         return False
     return all(w[:1].isupper() or fold(w) in _PARTICLES for w in words)
 
