@@ -1,0 +1,1 @@
+"""Delivery: the outbound side of every adapter and the sender that drains the store's outbox."""

@@ -1,0 +1,347 @@
+"""The sender: drains the store's delivery outbox into each platform's Sink, exactly once and in order per channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.config.sections import DeliverySettings
+from bot.deliver.sink import AdapterStopped, DeliveryError, Sink
+from bot.store import Backoff, Delivery, Store
+from bot.store.tx import Clock, utcnow
+
+log = logging.getLogger(__name__)
+
+OnFailure = Callable[[Delivery, str], Awaitable[None]]
+
+_MAX_SLEEP = 30.0  # look at the outbox at least this often (briefs saved by another process do not wake us)
+_POST_SHARE = 0.5  # a post or look-up may use half the lease; past it the outcome is unknown (the rest is margin)
+_SETTLE_SECONDS = 10.0  # on stop, how long posts under way may finish before they are cancelled
+_RELEASE = Backoff(base=0.0, jitter=0.0)  # hand a claimed, unposted row back to the queue at once
+_TRACED_MAX = 512
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    """What one `drain` did: deliveries sent, failed for good, put back for a retry; platforms stopped (reason)."""
+
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    stopped: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Lane:
+    """One platform: its sink, pacing and the deliveries under way."""
+
+    platform: str
+    sink: Sink
+    pacing: float
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    halt: asyncio.Event = field(default_factory=asyncio.Event)  # stop handing out work (stop, adapter stopped)
+    stopped: str | None = None  # why the adapter stopped
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one post at a time per channel
+    last_post: dict[int, float] = field(default_factory=dict)  # channel -> loop time the last post ended
+    tally: Counter[str] = field(default_factory=Counter)
+
+
+class Sender:
+    """Posts pending deliveries through the sinks; safe to restart or kill at any point (see bot.store.outbox)."""
+
+    def __init__(
+        self,
+        store: Store,
+        sinks: dict[str, Sink],
+        *,
+        settings: DeliverySettings | None = None,
+        clock: Clock = utcnow,
+        on_failure: OnFailure | None = None,
+        lease_seconds: float = 60.0,
+    ) -> None:
+        self._store = store
+        self._outbox = store.outbox
+        self._settings = settings or DeliverySettings()
+        self._backoff = Backoff(base=self._settings.backoff_base, cap=self._settings.backoff_cap)
+        self._clock = clock
+        self._on_failure = on_failure
+        self._lease = float(lease_seconds)
+        self._lanes = {name: _Lane(name, sink, self._settings.pacing_for(name)) for name, sink in sinks.items()}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reported: set[tuple[str, int, str]] = set()  # (platform, channel, reason) already told
+        self._traced: set[str] = set()  # unexpected errors already logged with their traceback
+
+    @property
+    def stopped(self) -> dict[str, str]:
+        """Platforms whose adapter stopped (revoked or invalid token), with the reason."""
+        return {lane.platform: lane.stopped for lane in self._lanes.values() if lane.stopped is not None}
+
+    def wake(self) -> None:
+        """New deliveries were saved: look at the outbox now. Safe to call from any thread."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed() and _running_loop() is not loop:
+            loop.call_soon_threadsafe(self._wake_all)
+        else:
+            self._wake_all()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set, one task per platform; a platform whose adapter stops ends on its own."""
+        self._loop = asyncio.get_running_loop()
+        relay = asyncio.create_task(self._relay(stop))
+        try:
+            await asyncio.gather(*(self._run_lane(lane, stop) for lane in self._lanes.values()))
+        finally:
+            relay.cancel()
+
+    async def drain(self, platform: str | None = None, timeout: float = 60.0) -> DrainReport:
+        """Deliver everything due now (rows waiting for a retry later are left); raises TimeoutError past `timeout`."""
+        self._loop = asyncio.get_running_loop()
+        lanes = [self._lanes[platform]] if platform is not None else list(self._lanes.values())
+        before = sum((lane.tally for lane in lanes), Counter[str]())
+        async with asyncio.timeout(timeout):
+            await asyncio.gather(*(self._drain_lane(lane) for lane in lanes))
+        done = sum((lane.tally for lane in lanes), Counter[str]()) - before
+        stopped = {lane.platform: lane.stopped for lane in lanes if lane.stopped is not None}
+        return DrainReport(sent=done["sent"], failed=done["failed"], retrying=done["retrying"], stopped=stopped)
+
+    def _wake_all(self, *, halt: bool = False) -> None:
+        for lane in self._lanes.values():
+            if halt:
+                lane.halt.set()
+            lane.wake.set()
+
+    async def _relay(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._wake_all(halt=True)
+
+    async def _run_lane(self, lane: _Lane, stop: asyncio.Event) -> None:
+        if lane.stopped is not None:
+            return
+        lane.halt.clear()
+        pause = 0.0
+        try:
+            while not stop.is_set() and lane.stopped is None:
+                lane.wake.clear()  # before looking: a wake() from here on is not missed
+                try:
+                    handed = await self._pump(lane)
+                    delay = await self._until_due(lane)
+                    delay = delay if handed else max(delay, 0.01)
+                    pause = 0.0
+                except Exception as exc:  # the database is out of reach: try again, more and more slowly
+                    pause = min(_MAX_SLEEP, pause * 2 or 1.0)
+                    self._log_unexpected(lane, f"reading the outbox failed, again in {pause:.0f} s", exc)
+                    delay = pause
+                try:
+                    async with asyncio.timeout(delay):
+                        await lane.wake.wait()
+                except TimeoutError:
+                    pass
+        finally:
+            await self._settle(lane)
+
+    async def _drain_lane(self, lane: _Lane) -> None:
+        if lane.stopped is not None:
+            return
+        lane.halt.clear()
+        try:
+            while lane.stopped is None:
+                await self._pump(lane)
+                if not lane.tasks:
+                    return
+                await asyncio.wait(set(lane.tasks), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if lane.tasks:
+                await self._settle(lane)
+
+    async def _pump(self, lane: _Lane) -> int:
+        """Hand out what is due: rows a dead sender left mid-post (checked by key first), then each channel's next."""
+        if lane.halt.is_set():
+            return 0
+        outbox, name, lease = self._outbox, lane.platform, self._lease
+        recovered = await asyncio.to_thread(outbox.recover_in_flight, name, lease_seconds=lease)
+        claimed = await asyncio.to_thread(outbox.claim_next, name, lease_seconds=lease)
+        for d, again in [(d, True) for d in recovered] + [(d, False) for d in claimed]:
+            task = asyncio.create_task(self._deliver(lane, d, again), name=f"deliver-{name}-{d.id}")
+            lane.tasks.add(task)
+            task.add_done_callback(lane.tasks.discard)
+        return len(recovered) + len(claimed)
+
+    async def _until_due(self, lane: _Lane) -> float:
+        when = await asyncio.to_thread(self._outbox.next_wakeup, lane.platform)
+        if when is None:
+            return _MAX_SLEEP
+        return min(_MAX_SLEEP, max(0.0, (when - self._clock()).total_seconds()))
+
+    async def _settle(self, lane: _Lane) -> None:
+        """Stop handing out work: rows waiting for their turn go back, posts under way get a moment to finish."""
+        lane.halt.set()
+        if not lane.tasks:
+            return
+        _, late = await asyncio.wait(set(lane.tasks), timeout=_SETTLE_SECONDS)
+        for task in late:  # a cancelled post stays `attempting` and is checked by its key after a restart
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    async def _deliver(self, lane: _Lane, d: Delivery, recovered: bool) -> None:
+        lock = lane.locks.setdefault(d.channel_id, asyncio.Lock())
+        try:
+            async with lock:
+                if recovered and await self._resolved(lane, d):
+                    return
+                if not await self._pace(lane, d.channel_id):
+                    await asyncio.to_thread(self._outbox.mark_retry, d.id, d.lease or "", d.last_error or "",
+                                            _RELEASE)
+                    return
+                await self._attempt(lane, d)
+        except Exception as exc:  # the store failed mid-way: the lease runs out and the row is handed out again
+            self._log_unexpected(lane, f"delivery {d.id} to {d.address} interrupted", exc)
+        finally:
+            lane.wake.set()
+
+    async def _resolved(self, lane: _Lane, d: Delivery) -> bool:
+        """A row left mid-post: True when settled here (found posted, failed, or left for later); False: post it."""
+        try:
+            async with asyncio.timeout(self._lease * _POST_SHARE):
+                remote = await lane.sink.find_posted(d)
+        except AdapterStopped as exc:
+            self._stop_lane(lane, exc)  # the row stays `attempting`; looked up again after a restart
+            return True
+        except DeliveryError as exc:
+            if exc.permanent:
+                await self._fail(lane, d, exc.reason)
+            else:
+                log.warning("%s: could not check whether delivery %d reached %s, trying again later: %s",
+                            lane.platform, d.id, d.address, exc.reason)
+            return True
+        except Exception as exc:  # never post without knowing: the lease runs out and the row comes back
+            self._log_unexpected(lane, f"could not check whether delivery {d.id} reached {d.address}", exc)
+            return True
+        if remote is None:
+            return False
+        await asyncio.to_thread(self._outbox.mark_sent, d.id, d.lease, remote)
+        lane.tally["sent"] += 1
+        log.info("%s: delivery %d to %s had been posted before a restart (%s)", lane.platform, d.id, d.address,
+                 remote)
+        return True
+
+    async def _pace(self, lane: _Lane, channel_id: int) -> bool:
+        """Wait until the channel's last post is `pacing` seconds old; False if the lane halts meanwhile."""
+        loop = asyncio.get_running_loop()
+        last = lane.last_post.get(channel_id)
+        while last is not None and not lane.halt.is_set() and (left := last + lane.pacing - loop.time()) > 0:
+            try:
+                async with asyncio.timeout(left):
+                    await lane.halt.wait()
+            except TimeoutError:
+                pass
+        return not lane.halt.is_set()
+
+    async def _attempt(self, lane: _Lane, d: Delivery) -> None:
+        brief = await asyncio.to_thread(self._store.get_brief, d.brief_id)
+        if brief is None:
+            await self._fail(lane, d, f"brief {d.brief_id} is no longer stored")
+            return
+        live = await asyncio.to_thread(self._outbox.begin_attempt, d.id, d.lease or "", lease_seconds=self._lease)
+        if live is None:
+            log.debug("%s: delivery %d: lease lost, not posting", lane.platform, d.id)
+            return
+        loop = asyncio.get_running_loop()
+        limit = asyncio.timeout(self._lease * _POST_SHARE)
+        try:
+            async with limit:
+                remote = await lane.sink.post(live, brief)
+        except AdapterStopped as exc:
+            self._stop_lane(lane, exc)
+            await asyncio.to_thread(self._outbox.mark_retry, d.id, d.lease or "", f"adapter stopped: {exc}", _RELEASE)
+            return
+        except DeliveryError as exc:
+            if exc.permanent:
+                await self._fail(lane, live, exc.reason)
+            else:
+                await self._retry(lane, live, exc.reason, exc.retry_after)
+            return
+        except Exception as exc:
+            if isinstance(exc, TimeoutError) and limit.expired():
+                log.warning("%s: no answer posting delivery %d to %s within %.1f s; it is checked by its key once "
+                            "its lease runs out", lane.platform, d.id, d.address, self._lease * _POST_SHARE)
+                return
+            first = self._first_time(lane, exc)
+            await self._retry(lane, live, _one_line(exc), None, exc if first else None)
+            return
+        finally:
+            lane.last_post[d.channel_id] = loop.time()
+        await asyncio.to_thread(self._outbox.mark_sent, d.id, d.lease, remote)
+        lane.tally["sent"] += 1
+        self._reported = {r for r in self._reported if r[:2] != (lane.platform, d.channel_id)}
+        log.debug("%s: delivery %d (brief %d) posted to %s as %s", lane.platform, d.id, d.brief_id, d.address, remote)
+
+    async def _retry(
+        self, lane: _Lane, d: Delivery, reason: str, retry_after: float | None, exc: BaseException | None = None
+    ) -> None:
+        most = self._settings.max_attempts
+        if d.attempts >= most:
+            await self._fail(lane, d, f"gave up after {d.attempts} attempts: {reason}")
+            return
+        due = await asyncio.to_thread(self._outbox.mark_retry, d.id, d.lease or "", reason, self._backoff,
+                                      retry_after=retry_after)
+        if due is None:
+            return
+        lane.tally["retrying"] += 1
+        wait = max(0.0, (due - self._clock()).total_seconds())
+        log.warning("%s: posting delivery %d to %s failed (attempt %d of %d), retrying in %.1f s: %s",
+                    lane.platform, d.id, d.address, d.attempts, most, wait, reason, exc_info=exc)
+
+    async def _fail(self, lane: _Lane, d: Delivery, reason: str) -> None:
+        """Give up on the delivery; log and tell admins once per channel and reason (until the channel works again)."""
+        if not await asyncio.to_thread(self._outbox.mark_failed, d.id, reason, d.lease):
+            return
+        lane.tally["failed"] += 1
+        key = (lane.platform, d.channel_id, reason)
+        if key in self._reported:
+            log.debug("%s: delivery %d to %s failed too: %s", lane.platform, d.id, d.address, reason)
+            return
+        self._reported.add(key)
+        log.error("%s: delivery %d of brief %d to %s failed for good: %s", lane.platform, d.id, d.brief_id,
+                  d.address, reason)
+        if self._on_failure is not None:
+            try:
+                await self._on_failure(d, reason)
+            except Exception as exc:
+                self._log_unexpected(lane, "telling admins about a failed delivery failed", exc)
+
+    def _stop_lane(self, lane: _Lane, exc: AdapterStopped) -> None:
+        if lane.stopped is None:
+            lane.stopped = str(exc) or type(exc).__name__
+            log.error("%s adapter stopped: %s. Its deliveries stay queued until it is restarted; the rest of the "
+                      "bot keeps running.", lane.platform, lane.stopped)
+        lane.halt.set()
+        lane.wake.set()
+
+    def _first_time(self, lane: _Lane, exc: BaseException) -> bool:
+        sig = f"{lane.platform}|{type(exc).__qualname__}|{exc}"
+        if sig in self._traced:
+            return False
+        if len(self._traced) < _TRACED_MAX:
+            self._traced.add(sig)
+        return True
+
+    def _log_unexpected(self, lane: _Lane, what: str, exc: BaseException) -> None:
+        """One line; the traceback only the first time this error is seen."""
+        first = self._first_time(lane, exc)
+        log.error("%s: %s: %s", lane.platform, what, _one_line(exc), exc_info=exc if first else None)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}"[:300] if text else type(exc).__name__
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
