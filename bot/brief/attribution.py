@@ -42,11 +42,14 @@ def _is_cue(tok: Any) -> bool:
 
 
 def _ent_span(tok: Any) -> Any | None:
-    if tok.ent_type_ == "PERSON":
-        for ent in tok.doc.ents:
-            if ent.start <= tok.i < ent.end:
-                return ent
-    return None
+    """The PERSON entity `tok` belongs to (a per-doc index, built once)."""
+    if tok.ent_type_ != "PERSON":
+        return None
+    index = tok.doc.user_data.get("briefbot_person_index")
+    if index is None:
+        index = {i: ent for ent in tok.doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)}
+        tok.doc.user_data["briefbot_person_index"] = index
+    return index.get(tok.i)
 
 
 def _possessive(tok: Any) -> bool:
@@ -254,7 +257,7 @@ def find_speaker(doc: Any, start: int, end: int, *, prefer: str, quoted: Any = l
         found = _speaker_of(cue, tokens, prefer == "first", quoted)
         if found is not None:
             found.cue = cue.lower_
-            if prefer == "last" and re.search(r":\s*$", doc.text[start:end]):
+            if prefer == "last" and tokens[-1].text == ":":
                 found.how = "colon"
             return found
     return according
@@ -312,7 +315,5 @@ _GROUPS = {"kremlin", "government", "ministry", "office", "delegation", "team", 
 
 
 def _token_at(doc: Any, pos: int) -> int:
-    for tok in doc:
-        if tok.idx >= pos:
-            return tok.i
-    return len(doc)
+    span = doc.char_span(pos, pos + 1, alignment_mode="expand")
+    return span.start if span is not None else len(doc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TITLES = {
     "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "gen", "general", "lt", "col", "sen", "senator", "rep",
@@ -19,6 +20,7 @@ _SOURCE_CUT = {"familiar", "close", "involved", "briefed", "who", "with", "knowl
 _UNNAMED_LEAD = re.compile(r"^(?:a|an|one|two|three|several|some|the|two)\s", re.I)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case ASCII skeleton of `text`: accents stripped, punctuation dropped."""
     text = unicodedata.normalize("NFKD", text)
@@ -27,6 +29,7 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
     """Transliteration-insensitive form of one name word (Zelenskyy = Zelenskiy = Zelensky)."""
     w = fold(word).replace(" ", "")
@@ -40,10 +43,15 @@ def skeleton(word: str) -> str:
 
 def name_words(name: str) -> list[str]:
     """The words of a person's name without titles, roles, initials or suffixes."""
+    return list(_name_words(name))
+
+
+@lru_cache(maxsize=65536)
+def _name_words(name: str) -> tuple[str, ...]:
     words = [w for w in name.split() if fold(w) and fold(w) not in _SUFFIXES]
     while len(words) > 1 and fold(words[0]) in _TITLES:
         words = words[1:]
-    return [w for w in words if len(fold(w)) > 1] or words
+    return tuple([w for w in words if len(fold(w)) > 1] or words)
 
 
 _TITLE_WORDS = _TITLES | {"cardinal", "archbishop", "bishop", "father", "rabbi", "imam", "patriarch", "metropolitan",
@@ -92,6 +100,7 @@ def is_person_name(name: str) -> bool:
     return all(w[:1].isupper() or fold(w) in _PARTICLES for w in words)
 
 
+@lru_cache(maxsize=65536)
 def speaker_key(name: str) -> str:
     """One key per person whatever the spelling or how much of the name is given; groups keep their words."""
     name = name.strip()
@@ -118,6 +127,7 @@ def query_keys(query: str) -> list[str]:
     return keys
 
 
+@lru_cache(maxsize=65536)
 def same_person(a: str, b: str) -> bool:
     """True when two name mentions in one article refer to the same person (by surname skeleton)."""
     if not a or not b:
