@@ -218,6 +218,30 @@ def _according_to(tokens: list[Any]) -> Found | None:
     return None
 
 
+def _frames_quote(cue: Any, last: Any) -> bool:
+    """True when the quote after `last` hangs off `cue` directly ("described the role as "…"", "called it "…""),
+    not off another verb inside what the cue reports ("reiterated that a deal required "…"")."""
+    doc = cue.doc
+    i = last.i + 1
+    while i < len(doc) and (doc[i].is_punct or doc[i].is_space):
+        i += 1
+    if i >= len(doc):
+        return True
+    tok = doc[i]
+    for _ in range(12):  # climb out of the quotation to where it attaches
+        if tok.head is tok or tok.head.i <= last.i:
+            break
+        tok = tok.head
+    node = tok.head
+    for _ in range(8):
+        if node is cue:
+            return True
+        if node.pos_ in {"VERB", "AUX"} or node.head is node:
+            return False
+        node = node.head
+    return False
+
+
 def _parenthetical(cue: Any) -> bool:
     """ "…, she said, that …": a reporting aside inside a sentence that quotes someone else."""
     doc = cue.doc
@@ -245,7 +269,7 @@ def find_speaker(doc: Any, start: int, end: int, *, prefer: str, quoted: Any = l
     ordered = cues if prefer == "first" else list(reversed(cues))
     if prefer == "last" and len(ordered) > 1 and _parenthetical(ordered[0]):
         ordered = ordered[1:]
-    if prefer == "last" and len(ordered) > 1 and tokens[-1].i - ordered[0].i > 4:
+    if prefer == "last" and len(ordered) > 1 and not _frames_quote(ordered[0], tokens[-1]):
         # Reported speech inside reported speech ("It said Lavrov had reiterated that ..."): the outer frame speaks,
         # unless the nearest cue introduces the quote itself ("what Leavitt called "…"").
         inner = set(ordered)

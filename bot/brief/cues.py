@@ -59,7 +59,7 @@ FEMALE_HINTS: frozenset[str] = frozenset(
     nicole michelle danielle elise simone jane christine stephanie melanie valerie nathalie charlotte louise
     josephine brigitte kristie katie alice grace rose elaine janine bernadette yvonne joanne lorraine frances
     ingrid astrid margrethe mette-marie ellen karen kathleen eileen maureen doris iris lois ruth judith esther
-    miriam deborah hannah leah sarah rachel rebecca halyna olha oksana iryna svitlana lolwah""".split()
+    miriam deborah hannah leah sarah rachel rebecca halyna olha oksana iryna svitlana lolwah helena marit kateryna""".split()
 )
 
 # First names that end in -a but belong to men (Slavic and others); other -a names are taken as women's.

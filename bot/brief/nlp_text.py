@@ -8,6 +8,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Span
 
+from .cues import FEMALE_HINTS, MALE_NAMES
+
 
 # "KYIV, Ukraine, Dec 3 (Wire) — " at the start of a paragraph: the sentence starts after it.
 _DATELINE = re.compile(r"(?m)^[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][\w. ]{1,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
@@ -80,7 +82,17 @@ def fix_person_names(doc: Any) -> Any:
                 i = end
                 continue
         i += 1
-    if fixed:
-        kept = [e for e in ents if id(e) not in drop]
-        doc.ents = sorted(kept + fixed, key=lambda e: e.start)
+    kept = [e for e in ents if id(e) not in drop]
+    relabelled = [_as_person(e) for e in kept]
+    if fixed or any(a is not b for a, b in zip(relabelled, kept)):
+        doc.ents = sorted(relabelled + fixed, key=lambda e: e.start)
     return doc
+
+
+def _as_person(ent: Span) -> Span:
+    """ "Helena Brandt" tagged ORG: a title-case pair opening with a known first name is a person."""
+    if ent.label_ in {"ORG", "NORP", "GPE"} and 2 <= len(ent) <= 3 and all(t.is_title and t.is_alpha for t in ent):
+        first = ent[0].lower_
+        if first in FEMALE_HINTS or first in MALE_NAMES:
+            return Span(ent.doc, ent.start, ent.end, label="PERSON")
+    return ent

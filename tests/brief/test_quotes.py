@@ -143,3 +143,80 @@ def test_speaker_key_folds_spellings(quotes_of):
     a = quotes_of('"We will not give away our land, ever," Zelenskiy said.')
     b = quotes_of('"We will not give away our land, ever," said Volodymyr Zelenskyy.')
     assert a[0].speaker_key == b[0].speaker_key == speaker_key("Zelensky")
+
+
+def test_appositive_subject_and_abbreviated_title(quotes_of):
+    qs = quotes_of('''
+"Moscow will feel this bill in every port it uses," Sen. Marta Lindqvist, the Vermont Democrat who drafted it, said on Tuesday.
+Rustem Umerov, secretary of the security council and head of Kyiv's delegation, said, "We came here to end the war."
+''')
+    assert [q.speaker for q in qs] == ["Marta Lindqvist", "Rustem Umerov"]
+
+
+def test_unnamed_sources_keep_their_qualifiers_in_one_key(quotes_of):
+    qs = quotes_of('''
+A U.S. official familiar with the talks said the draft had changed. "There are fresh ideas in there," the official said.
+"Nobody has walked away," said a European diplomat involved in the negotiations.
+''')
+    assert qs[0].speaker == "a U.S. official familiar with the talks"
+    assert qs[0].speaker_key == "us-official"
+    assert qs[1].speaker_key == "european-diplomat"
+
+
+def test_institution_named_as_first_written(quotes_of):
+    qs = quotes_of('''
+Ukraine's Energy Ministry said overnight strikes had cut power to three regions.
+"Repair crews will start work as soon as the security situation allows," the ministry said.
+''')
+    assert qs[0].speaker == "Ukraine's Energy Ministry"
+
+
+def test_titles_are_not_part_of_a_name(quotes_of):
+    qs = quotes_of('''
+Vatican Secretary of State Cardinal Pietro Parolin told reporters: "If the parties need a table, we have one."
+''')
+    assert qs[0].speaker == "Pietro Parolin"
+
+
+def test_reported_speech_inside_reported_speech_goes_to_the_outer_speaker(quotes_of):
+    qs = quotes_of('''
+The Russian Foreign Ministry issued its own account. It said Lavrov had reiterated that a settlement required "the removal of the root causes of the crisis".
+''')
+    assert qs[0].speaker == "The Russian Foreign Ministry"
+
+
+def test_parenthetical_cue_does_not_steal_the_quote(quotes_of):
+    qs = quotes_of('''
+EU foreign policy chief Kaja Kallas spoke after the summit.
+Belgian Prime Minister Bart De Wever had told her, she said, that "Belgium cannot carry this alone".
+''')
+    assert qs[0].speaker == "Bart De Wever"
+
+
+def test_inanimate_subjects_are_not_speakers(quotes_of):
+    qs = quotes_of('''
+Kremlin spokesman Dmitry Peskov, asked whether Putin's remarks signalled a harder line, said: "The president's position has been consistent."
+''')
+    assert qs[0].speaker == "Dmitry Peskov"
+
+
+def test_colon_after_a_title_in_quotes(quotes_of):
+    qs = quotes_of('''
+Marit Solberg, whose team published a report titled "Ghost Ships of the Baltic Sea", put it bluntly: "Every tanker we stop is an argument the Kremlin loses."
+''')
+    assert [q.speaker for q in qs] == ["Marit Solberg"]
+
+
+def test_she_finds_a_woman_the_ner_missed(quotes_of):
+    qs = quotes_of('''
+European Commission President Ursula von der Leyen promised "the full weight of our budget and our guarantees".
+Helena Brandt, managing partner at Vistula Capital, said her clients were interested but cautious. "Nobody builds a factory within drone range," she said.
+''')
+    assert qs[-1].speaker == "Helena Brandt"
+
+
+def test_dateline_is_not_a_speaker(quotes_of):
+    qs = quotes_of('''
+MIAMI, Dec 1 (Wire) - U.S. Secretary of State Marco Rubio said on Sunday that "a lot more work" remained before a deal.
+''')
+    assert qs[0].speaker == "Marco Rubio"
