@@ -55,7 +55,7 @@ def _ent_span(tok: Any) -> Any | None:
 def _possessive(tok: Any) -> bool:
     """ "Putin" in "Putin's remarks" or "the spokesman for Putin" is not the speaker."""
     head = tok
-    while head.dep_ in {"compound", "flat"} and head.head is not head:
+    while head.dep_ in {"compound", "flat"} and head.head.i != head.i:
         head = head.head
     return head.dep_ in {"poss", "pobj"}
 
@@ -152,7 +152,7 @@ def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
             break
         if t.lower_ in PRONOUNS or t.ent_type_ == "PERSON" or t.pos_ in {"PROPN", "NOUN"}:
             head = t
-            while head.head is not head and head.head.i > cue_i and head.head.pos_ in {"PROPN", "NOUN"} and head.dep_ == "compound":
+            while head.head.i != head.i and head.head.i > cue_i and head.head.pos_ in {"PROPN", "NOUN"} and head.dep_ == "compound":
                 head = head.head
             return _phrase(head)
     before = [t for t in tokens if t.i < cue_i]
@@ -229,14 +229,14 @@ def _frames_quote(cue: Any, last: Any) -> bool:
         return True
     tok = doc[i]
     for _ in range(12):  # climb out of the quotation to where it attaches
-        if tok.head is tok or tok.head.i <= last.i:
+        if tok.head.i == tok.i or tok.head.i <= last.i:
             break
         tok = tok.head
     node = tok.head
     for _ in range(8):
-        if node is cue:
+        if node.i == cue.i:
             return True
-        if node.pos_ in {"VERB", "AUX"} or node.head is node:
+        if node.pos_ in {"VERB", "AUX"} or node.head.i == node.i:
             return False
         node = node.head
     return False
