@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
 
@@ -43,7 +44,30 @@ def _setup(settings: Any, *, quiet: bool = False) -> None:
     from bot.logs import configure
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    configure("WARNING" if quiet else settings.logging.level, as_json=settings.logging.json_logs)
+    secret_env = (settings.slack.bot_token_env, settings.slack.app_token_env, settings.slack.signing_secret_env,
+                  settings.discord.token_env)
+    configure("WARNING" if quiet else settings.logging.level, as_json=settings.logging.json_logs,
+              secret_env=secret_env)
+
+
+async def _open(app: Any) -> bool:
+    """Open the app; a store that cannot be opened or migrated is one line on stderr, not a traceback."""
+    from bot.config.checks import mask_password
+    from bot.logs import redact
+
+    try:
+        await app.open()
+    except Exception as exc:  # in practice the store: unreachable, unwritable, unknown revision (traceback at DEBUG)
+        logging.getLogger("bot.cli").debug("opening the store failed", exc_info=True)
+        try:
+            await app.close()
+        except Exception:
+            pass
+        reason = (str(exc).strip().splitlines() or [""])[0] or type(exc).__name__
+        url = mask_password(app.settings.store.url)
+        print(redact(f"briefbot: cannot open the store {url}: {reason}"), file=sys.stderr)
+        return False
+    return True
 
 
 def _app(settings: Any, console: Console, **kwargs: Any) -> Any:
@@ -68,14 +92,17 @@ def _poll_once(args: argparse.Namespace) -> int:
 
 
 async def _poll_once_async(app: Any) -> int:
-    await app.open()
+    if not await _open(app):
+        return 1
     try:
         reports = await app.poll_once()
     finally:
         await app.close()
-    failed = [r for r in reports if r.status == "error"]
-    for r in failed:
-        print(f"briefbot: feed {r.feed}: {r.error}", file=sys.stderr)
+    from bot.logs import redact
+
+    for r in reports:
+        if r.status == "error":  # a feed added in chat has no name: its URL may carry a password
+            print(redact(f"briefbot: feed {r.feed}: {r.error}"), file=sys.stderr)
     return 0
 
 
@@ -95,7 +122,8 @@ async def _run_async(app: Any, *, extra: Any = None) -> int:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):
             pass
-    await app.open()
+    if not await _open(app):
+        return 1
     jobs = Jobs(app)
     try:
         await app.pipeline.recover()
@@ -103,9 +131,10 @@ async def _run_async(app: Any, *, extra: Any = None) -> int:
         jobs.start()
         tasks = [sender] + ([asyncio.create_task(extra(app, stop))] if extra else [])
         await stop.wait()
+        await jobs.stop()  # no new briefs while the sender settles
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
-        jobs.shutdown()
+        await jobs.stop()
         await app.close()
     return 0
 
@@ -114,11 +143,15 @@ def _console(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     _setup(settings, quiet=True)
     console = Console()
-    return asyncio.run(_repl_async(_app(settings, console), console))
+    try:
+        return asyncio.run(_repl_async(_app(settings, console), console))
+    except KeyboardInterrupt:
+        _leave_interrupted()
 
 
 async def _repl_async(app: Any, console: Console) -> int:
-    await app.open()
+    if not await _open(app):
+        return 1
     try:
         await app.sinks["console"].repl(lambda: app.context("console", "stdout", "local", is_admin=True),
                                         console=console)
@@ -127,12 +160,28 @@ async def _repl_async(app: Any, console: Console) -> int:
     return 0
 
 
+def _leave_interrupted() -> NoReturn:
+    """Exit 130 after Ctrl-C in a REPL, at once: its reader thread is still blocked in a read of stdin, holding
+    stdin's lock, and a normal interpreter exit would abort on that lock ("Fatal Python error")."""
+    print(file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
+
+
 def _demo(args: argparse.Namespace) -> int:
+    console = Console()
+    interactive = sys.stdin.isatty() and not args.no_prompt
+    try:
+        return _demo_run(console, interactive)
+    except KeyboardInterrupt:  # the temporary store is gone by now
+        _leave_interrupted()
+
+
+def _demo_run(console: Console, interactive: bool) -> int:
     from bot.config.schema import ChannelSettings, FeedSettings, Settings
     from bot.demo import DEMO_FEEDS, DEMO_STORY, DemoServer
 
-    console = Console()
-    interactive = sys.stdin.isatty() and not args.no_prompt
     with tempfile.TemporaryDirectory(prefix="briefbot-demo-") as tmp, DemoServer() as server:
         feeds = [FeedSettings(name=DEMO_FEEDS[key], url=url, backfill=20) for key, url in server.feed_urls.items()]
         settings = Settings.model_validate({
@@ -148,7 +197,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 async def _demo_async(app: Any, console: Console, interactive: bool) -> int:
-    await app.open()
+    if not await _open(app):
+        return 1
     try:
         with console.status("Polling the demo feeds and briefing new articles (first run loads the models)..."):
             reports = await app.poll_feeds()

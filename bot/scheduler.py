@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -15,33 +16,64 @@ from bot.store import FeedRecord
 
 log = logging.getLogger("bot.scheduler")
 RESYNC_SECONDS = 30  # how soon a feed added or removed in chat gets or loses its job
+POLL_CONCURRENCY = 16  # feeds polled at once: at start every feed is due, and each poll holds connections
 
 
 class Jobs:
     """Keeps the scheduler's poll jobs in step with the store's feeds."""
 
-    def __init__(self, app: App, scheduler: AsyncIOScheduler | None = None) -> None:
+    def __init__(self, app: App, scheduler: AsyncIOScheduler | None = None, *,
+                 concurrency: int = POLL_CONCURRENCY) -> None:
         self.app = app
         self.scheduler = scheduler or AsyncIOScheduler(timezone=app.settings.bot.timezone)
+        self.concurrency = concurrency
         self._intervals: dict[int, float] = {}
+        self._gate: asyncio.Semaphore | None = None
+        self._running: set[asyncio.Task[object]] = set()
+        self._stopping = False
+        self._shut_down = False
 
     def start(self) -> None:
         """Schedule everything and start the scheduler (inside a running event loop)."""
+        self._gate = asyncio.Semaphore(self.concurrency)
         self.scheduler.add_job(self.resync, IntervalTrigger(seconds=RESYNC_SECONDS), id="resync",
                                max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
         digest = self.app.settings.digest
         if digest.enabled:
             trigger = CronTrigger.from_crontab(digest.cron, timezone=digest.timezone or "UTC")
-            self.scheduler.add_job(self.app.digest, trigger, id="digest", max_instances=1, coalesce=True,
+            self.scheduler.add_job(self.digest, trigger, id="digest", max_instances=1, coalesce=True,
                                    misfire_grace_time=3600)
         self.scheduler.start()
 
     def shutdown(self) -> None:
-        if self.scheduler.running:
+        """Stop scheduling (takes effect on the event loop's next turn; jobs under way are cancelled then)."""
+        if self.scheduler.running and not self._shut_down:
+            self._shut_down = True
             self.scheduler.shutdown(wait=False)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop scheduling, cancel the jobs under way and wait up to `timeout` s for them to end.
+
+        A cancelled poll loses nothing: what it stored is finished by the next start's recovery.
+        """
+        self._stopping = True
+        self.shutdown()
+        await asyncio.sleep(0)  # let the scheduler's shutdown run
+        running = [task for task in self._running if not task.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running, timeout=timeout)
+
+    async def digest(self) -> None:
+        """Post today's digest to the channels (the digest job)."""
+        await self._tracked(self.app.digest())
 
     async def resync(self) -> None:
         """Add a job for every feed in the store, drop jobs of removed feeds, follow interval changes."""
+        await self._tracked(self._resync())
+
+    async def _resync(self) -> None:
         assert self.app.store is not None
         feeds = await asyncio.to_thread(self.app.store.list_feeds)
         wanted = {f.id: f for f in feeds}
@@ -61,12 +93,34 @@ class Jobs:
             log.info("polling %s every %g min", feed.name or feed.url, seconds / 60)
 
     async def poll(self, feed_id: int) -> None:
-        """Poll one feed if its backoff allows it now."""
+        """Poll one feed if its backoff allows it now (at most `concurrency` feeds at a time)."""
+        await self._tracked(self._poll(feed_id))
+
+    async def _poll(self, feed_id: int) -> None:
         assert self.app.store is not None
         feed = await asyncio.to_thread(self.app.store.get_feed, feed_id)
         if feed is None or not _due(feed, self._intervals.get(feed_id, 900.0)):
             return
-        await self.app.poll_feeds([feed])
+        if self._gate is None:
+            await self.app.poll_feeds([feed])
+            return
+        async with self._gate:
+            await self.app.poll_feeds([feed])
+
+    async def _tracked(self, work: Awaitable[None]) -> None:
+        """Run a job's work so that `stop` can cancel it; a job cancelled by `stop` ends quietly, not as an error."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await work
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            log.info("a job under way was cancelled: the bot is stopping")
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
 
 def _due(feed: FeedRecord, interval: float) -> bool:
