@@ -7,8 +7,8 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.brief.engine import Briefer
 from bot.commands import Command
 from bot.commands.context import CommandContext
 from bot.commands.handlers import run_command
@@ -19,6 +19,9 @@ from bot.feeds import BackoffPolicy, FeedEvent, FeedFetcher
 from bot.pipeline.poll import Pipeline, PollReport
 from bot.pipeline.story_filter import StoryFilter, StorySpec
 from bot.store import FeedRecord, Store, open_store
+
+if TYPE_CHECKING:  # importing the engine imports spaCy and torch (~230 MB): done in models(), on first need
+    from bot.brief.engine import Briefer
 
 log = logging.getLogger("bot.app")
 
@@ -62,7 +65,8 @@ class App:
         self.fetcher = FeedFetcher(**({"user_agent": f.user_agent} if f.user_agent else {}),
                                    connect_timeout=f.connect_timeout, read_timeout=f.read_timeout,
                                    total_timeout=f.total_timeout, max_bytes=f.max_bytes,
-                                   max_redirects=f.max_redirects, per_host_limit=f.per_host)
+                                   max_redirects=f.max_redirects, per_host_limit=f.per_host,
+                                   allow_private=f.allow_private_addresses)
         await self.fetcher.__aenter__()
         self.sender = Sender(self.store, self.sinks, settings=self.settings.delivery, on_failure=self._delivery_failed)
         self.pipeline = Pipeline(self.store, self.models, self.fetcher, policy=self._policy,
@@ -79,6 +83,8 @@ class App:
         """The briefer and story filter, loaded on first call (thread-safe; blocking)."""
         with self._models_lock:
             if self._models is None:
+                from bot.brief.engine import Briefer
+
                 m = self.settings.models
                 briefer = Briefer(encoder=m.encoder, spacy_model=m.spacy, abstractive=m.abstractive,
                                   max_words=m.max_words)
@@ -113,12 +119,17 @@ class App:
     async def digest(self) -> None:
         """Post today's digest to every channel that follows the story."""
         assert self.store is not None
-        for channel in self.settings.channels:
-            sink = self.sinks.get(channel.platform)
+        subs = await asyncio.to_thread(self.store.subscriptions)
+        channels = sorted({(s.channel.platform, s.channel.address) for s in subs})  # config and chat subscribers
+        for platform, address in channels:
+            sink = self.sinks.get(platform)
             if sink is None:
                 continue
-            reply = await run_command(Command("digest"), self.context(channel.platform, channel.address, "digest"))
-            await sink.notify(channel.address, reply.text)
+            reply = await run_command(Command("digest"), self.context(platform, address, "digest"))
+            try:
+                await sink.notify(address, reply.text)
+            except Exception:  # one channel's trouble must not stop the others' digest
+                log.warning("could not post the digest to %s:%s", platform, address)
 
     def context(self, platform: str, channel: str, user: str, *, is_admin: bool | None = None) -> CommandContext:
         """A command context for a user in a channel."""
@@ -135,12 +146,17 @@ class App:
         for feed in self.settings.feeds:
             if feed.enabled:
                 self.store.add_feed(feed.url, feed.name)
+            elif self.store.get_feed(feed.url) is not None:
+                self.store.remove_feed(feed.url)  # disabled in the config: stop polling it
+                log.info("feed %s is disabled in the config; stopped polling it", feed.name)
         for channel in self.settings.channels:
             self.store.ensure_channel(channel.platform, channel.address, channel.name)
             if channel.follows_story:
                 self.store.subscribe(channel.platform, channel.address, None, name=channel.name)
-            for name in channel.feed_names:
-                self.store.subscribe(channel.platform, channel.address, name, name=channel.name)
+            for name in channel.feed_names:  # the store names a feed by id or URL, the config by name
+                feed = self.settings.feed(name)
+                if feed is not None and feed.enabled:
+                    self.store.subscribe(channel.platform, channel.address, feed.url, name=channel.name)
 
     def _feed_settings(self, feed: FeedRecord):  # noqa: ANN202 - FeedSettings | None
         return next((f for f in self.settings.feeds if f.url == feed.url or f.name == feed.name), None)

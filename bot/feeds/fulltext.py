@@ -43,6 +43,11 @@ def html_fragment_to_text(fragment: str | None) -> str:
         return _tidy(_html.unescape(re.sub(r"<[^>]*>", " ", fragment)))
     for bad in root.xpath("|".join(f".//{t}" for t in _DROP_TAGS)):
         bad.drop_tree()
+    for el in root.iter():  # line breaks inside HTML text are only wrapping; blocks make paragraphs
+        if el.text:
+            el.text = el.text.replace("\n", " ")
+        if el.tail:
+            el.tail = el.tail.replace("\n", " ")
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
             el.tail = "\n" + (el.tail or "")
