@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from typing import TYPE_CHECKING
 
 from bot.commands import Command
@@ -186,5 +187,12 @@ class App:
                 except Exception:  # a notice that cannot be posted must not break polling
                     log.warning("could not tell %s:%s that feed %s was %s", *where, feed.url, event.kind)
 
-    async def _delivery_failed(self, delivery: object, reason: str) -> None:
-        log.warning("delivery failed for good: %s", reason)
+    async def _delivery_failed(self, delivery: Any, reason: str) -> None:
+        """A delivery failed for good: the platform's adapter tells its admins (e.g. a direct message)."""
+        log.warning("delivery to %s:%s failed for good: %s", delivery.platform, delivery.address, reason)
+        hook = getattr(self.sinks.get(delivery.platform), "on_delivery_failed", None)
+        if hook is not None:
+            try:
+                await hook(delivery, reason)
+            except Exception:
+                log.warning("could not tell the %s admins about a failed delivery", delivery.platform)

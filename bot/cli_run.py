@@ -70,12 +70,38 @@ async def _open(app: Any) -> bool:
     return True
 
 
-def _app(settings: Any, console: Console, **kwargs: Any) -> Any:
+def _app(settings: Any, console: Console, *, chat: bool = False, **kwargs: Any) -> Any:
+    """The App with the console sink, plus the Slack and Discord adapters when `chat` and enabled in config."""
     from bot.adapters.console import ConsoleAdapter
     from bot.app import App
 
     tz = _tz(settings.bot.timezone)
-    return App(settings, {"console": ConsoleAdapter(console, tz=tz)}, **kwargs)
+    sinks: dict[str, Any] = {"console": ConsoleAdapter(console, tz=tz)}
+    runners: list[Any] = []
+    if chat and settings.slack.enabled:
+        from bot.adapters.slack import build_slack
+
+        slack = build_slack(settings)
+        if slack is not None:
+            sinks["slack"] = slack.sink
+            runners.append(slack.run)
+    if chat and settings.discord.enabled:
+        from bot.adapters.discord import build_discord
+
+        discord = build_discord(settings, tz=tz)
+        sinks["discord"] = discord.sink
+        runners.append(discord.run)
+    app = App(settings, sinks, **kwargs)
+    app.runners = runners  # adapters that run beside the scheduler, in the same event loop
+    return app
+
+
+async def _chat(app: Any, stop: asyncio.Event) -> None:
+    """Run every chat adapter until `stop`; one adapter stopping (bad token) leaves the others running."""
+    results = await asyncio.gather(*(run(app, stop) for run in app.runners), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            print(f"briefbot: a chat adapter stopped: {result}", file=sys.stderr)
 
 
 def _tz(name: str) -> Any:
@@ -109,7 +135,12 @@ async def _poll_once_async(app: Any) -> int:
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     _setup(settings)
-    return asyncio.run(_run_async(_app(settings, Console())))
+    try:
+        app = _app(settings, Console(), chat=True)
+    except ValueError as exc:  # e.g. a chat token variable that is not set
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_run_async(app, extra=_chat if app.runners else None))
 
 
 async def _run_async(app: Any, *, extra: Any = None) -> int:
