@@ -29,7 +29,7 @@ async def _poll(fetcher: FeedFetcher, urls: list[str], previous: list[FetchResul
 
 
 async def _run(urls: list[str], per_host: int) -> tuple[float, float, list[FetchResult]]:
-    async with FeedFetcher(per_host_limit=per_host) as fetcher:
+    async with FeedFetcher(per_host_limit=per_host, allow_private=True) as fetcher:  # the feeds are on loopback
         started = time.perf_counter()
         first = await _poll(fetcher, urls, None)
         first_s = time.perf_counter() - started

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import re
 import socket
 from urllib.parse import urlsplit
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from bot.feeds.guard import IPAddress, blocked_kind, literal_address
+
+__all__ = ["IPAddress", "blocked_kind", "check_feed_url", "literal_address"]
+
 _RESOLVE_TIMEOUT = 5.0
-_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}$", re.I)
 _HINT = " (set fetch.allow_private_addresses to allow it)"
 
 
@@ -47,42 +48,6 @@ async def check_feed_url(url: str, *, allow_private: bool = False, timeout: floa
             article = "an" if kind[0] in "aeiou" else "a"
             return f"{shown} is {article} {kind} address{_HINT}"
     return None
-
-
-def literal_address(host: str) -> IPAddress | None:
-    """The address a host written as an IP means, including old IPv4 forms (2130706433, 0x7f.1, 0177.0.0.1)."""
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    if _NUMERIC_HOST.match(host):
-        try:
-            return ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
-    return None
-
-
-def blocked_kind(address: IPAddress) -> str | None:
-    """Why an address must not be polled ("loopback", "private", …), or None for a public address."""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:  # ::ffff:a.b.c.d is just an IPv4 address
-            return blocked_kind(address.ipv4_mapped)
-        for embedded in (address.sixtofour, address.teredo[1] if address.teredo else None):
-            if embedded is not None and blocked_kind(embedded) is not None:
-                return blocked_kind(embedded)
-    checks = (
-        ("unspecified", address.is_unspecified),
-        ("loopback", address.is_loopback),
-        ("link-local", address.is_link_local),
-        ("multicast", address.is_multicast),
-        ("private", address.is_private),
-        ("reserved", address.is_reserved),
-    )
-    for kind, hit in checks:
-        if hit:
-            return kind
-    return None if address.is_global else "non-public"
 
 
 def _is_plain_ip(host: str) -> bool:

@@ -6,17 +6,19 @@ import asyncio
 import logging
 import re
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 import httpx
 
 from bot import __version__
+from bot.feeds.guard import AddressRefused, GuardedTransport, preflight_hook
 from bot.feeds.parse import FeedItem, FeedParseError, parse_feed
 
 log = logging.getLogger("bot.feeds")
@@ -70,6 +72,13 @@ class FeedFetcher:
     trickling server is cut off), `max_bytes` of decoded body (streamed; gzip/deflate inflated
     incrementally, so a gzip bomb stops at the cap), `max_redirects`, `per_host_limit` concurrent
     requests per host and `max_concurrency` overall.
+
+    Unless `allow_private`, a host that is or resolves to a private, loopback, link-local, multicast,
+    reserved or unspecified address is refused, on every redirect hop and page fetch: the fetcher resolves
+    each host itself and connects only to the addresses it checked (GuardedTransport). With a caller's own
+    `transport`, or a proxy from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY; honoured as before),
+    the fetcher does not open the connections, so each hop's host is checked just before the request is
+    sent instead (guard.preflight_hook): there a DNS answer changing right after the check is not caught.
     """
 
     def __init__(
@@ -84,18 +93,28 @@ class FeedFetcher:
         per_host_limit: int = 4,
         max_concurrency: int = 64,
         transport: httpx.AsyncBaseTransport | None = None,
+        allow_private: bool = False,
     ) -> None:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.total_timeout = total_timeout
         self.per_host_limit = per_host_limit
+        self.allow_private = allow_private
+        limits = httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency)
+        hooks: list[Callable[[httpx.Request], Awaitable[None]]] = []
+        if not allow_private:
+            if transport is None and not _env_proxied():
+                transport = GuardedTransport(limits=limits)
+            elif not isinstance(transport, GuardedTransport):
+                hooks.append(preflight_hook(timeout=connect_timeout))
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None),
-            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+            limits=limits,
             follow_redirects=True,
             max_redirects=max_redirects,
             transport=transport,
+            event_hooks={"request": hooks},
         )
         self._global = asyncio.Semaphore(max_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -207,7 +226,7 @@ class FeedFetcher:
         return bytes(body)
 
     def _reason(self, exc: Exception) -> str:
-        if isinstance(exc, (_FetchError, FeedParseError)):
+        if isinstance(exc, (_FetchError, FeedParseError, AddressRefused)):
             return str(exc)
         if isinstance(exc, httpx.TooManyRedirects):
             return f"too many redirects (more than {self.max_redirects})"
@@ -248,6 +267,12 @@ class _Inflater:
             self._started = True
             yield out
             data = self._z.unconsumed_tail
+
+
+def _env_proxied() -> bool:
+    """True when httpx would send some requests through a proxy named in the environment."""
+    proxies = getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 def _check_status(resp: httpx.Response) -> None:

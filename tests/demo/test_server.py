@@ -111,7 +111,7 @@ async def test_fetcher_gets_full_text_from_content_or_pages_and_filter_keeps_onl
     from bot.pipeline.story_filter import StoryFilter
 
     story = StoryFilter(DEMO_STORY, get_encoder())
-    async with DemoServer() as srv, FeedFetcher() as fetcher:
+    async with DemoServer() as srv, FeedFetcher(allow_private=True) as fetcher:
         items, decisions = [], {}
         for name, url in srv.feed_urls.items():
             result = await fetcher.fetch_feed(url)

@@ -29,7 +29,7 @@ async def test_200_then_304_with_etag_and_honest_user_agent(feed_server: FeedSer
     feed_server.put("/feeds/desk", rss("Desk", wire_items("d", 4)), etag='"v1"',
                     last_modified="Mon, 15 Dec 2025 09:00:00 GMT")
     url = feed_server.url("/feeds/desk")
-    async with FeedFetcher() as fetcher:
+    async with FeedFetcher(allow_private=True) as fetcher:
         first = await fetcher.fetch_feed(url)
         assert first.status == "ok" and first.http_status == 200 and len(first.items) == 4
         assert first.etag == '"v1"' and first.title == "Desk" and first.bytes_read > 0
@@ -44,7 +44,7 @@ async def test_200_then_304_with_etag_and_honest_user_agent(feed_server: FeedSer
 
 async def test_last_modified_alone_gives_304(feed_server: FeedServer) -> None:
     feed_server.put("/feeds/lm", rss("LM", wire_items("lm", 1)), last_modified="Mon, 15 Dec 2025 09:00:00 GMT")
-    async with FeedFetcher() as fetcher:
+    async with FeedFetcher(allow_private=True) as fetcher:
         res = await fetcher.fetch_feed(feed_server.url("/feeds/lm"), last_modified="Mon, 15 Dec 2025 09:00:00 GMT")
     assert res.status == "not_modified" and res.last_modified == "Mon, 15 Dec 2025 09:00:00 GMT"
 
@@ -52,7 +52,7 @@ async def test_last_modified_alone_gives_304(feed_server: FeedServer) -> None:
 async def test_etag_change_returns_new_items(feed_server: FeedServer) -> None:
     feed_server.put("/feeds/desk", rss("Desk", wire_items("d", 2)), etag='"v1"')
     url = feed_server.url("/feeds/desk")
-    async with FeedFetcher() as fetcher:
+    async with FeedFetcher(allow_private=True) as fetcher:
         first = await fetcher.fetch_feed(url)
         feed_server.put("/feeds/desk", rss("Desk", wire_items("e", 3)), etag='"v2"')
         second = await fetcher.fetch_feed(url, etag=first.etag)
@@ -67,7 +67,7 @@ async def test_gzip_and_deflate_bodies_are_decoded(feed_server: FeedServer) -> N
     feed_server.put("/feeds/zlib", zlib.compress(body), headers={"Content-Encoding": "deflate"})
     feed_server.put("/feeds/raw", raw_deflate.compress(body) + raw_deflate.flush(),
                     headers={"Content-Encoding": "deflate"})
-    async with FeedFetcher() as fetcher:
+    async with FeedFetcher(allow_private=True) as fetcher:
         for path in ("/feeds/gz", "/feeds/zlib", "/feeds/raw"):
             res = await fetcher.fetch_feed(feed_server.url(path))
             assert res.status == "ok" and len(res.items) == 3 and res.bytes_read == len(body), path
@@ -75,7 +75,7 @@ async def test_gzip_and_deflate_bodies_are_decoded(feed_server: FeedServer) -> N
 
 async def test_permanent_redirect_is_followed(feed_server: FeedServer) -> None:
     feed_server.put("/feeds/new-home", rss("Moved", wire_items("m", 1)))
-    async with FeedFetcher() as fetcher:
+    async with FeedFetcher(allow_private=True) as fetcher:
         res = await fetcher.fetch_feed(feed_server.url("/x/redirect?to=/feeds/new-home"))
     assert res.status == "ok" and res.final_url == feed_server.url("/feeds/new-home")
 
@@ -113,7 +113,7 @@ async def test_failure_is_one_log_line_updates_state_and_fetcher_keeps_working(
     url = {"CLOSED": _closed_port_url(), "not-a-url": "not-a-url"}.get(path) or feed_server.url(path)
     feed_server.put("/feeds/good", rss("Good", wire_items("g", 2)))
     caplog.set_level(logging.DEBUG, logger=LOGGER)
-    async with FeedFetcher(read_timeout=1.0, total_timeout=1.5) as fetcher:
+    async with FeedFetcher(read_timeout=1.0, total_timeout=1.5, allow_private=True) as fetcher:
         started = time.monotonic()
         res = await fetcher.fetch_feed(url)
         elapsed = time.monotonic() - started
@@ -134,7 +134,7 @@ async def test_failure_is_one_log_line_updates_state_and_fetcher_keeps_working(
 
 async def test_wrong_encoding_is_ok_with_one_warning(feed_server: FeedServer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger=LOGGER)
-    async with FeedFetcher() as fetcher:
+    async with FeedFetcher(allow_private=True) as fetcher:
         res = await fetcher.fetch_feed(feed_server.url("/feeds/wrong-encoding"))
     assert res.status == "ok" and res.items[0].title.startswith("Zelenskyy\u2019s envoy")
     (line,) = _warnings(caplog)
@@ -143,7 +143,7 @@ async def test_wrong_encoding_is_ok_with_one_warning(feed_server: FeedServer, ca
 
 async def test_gzip_bomb_is_inflated_incrementally(feed_server: FeedServer) -> None:
     gzip_bomb(256)  # build the bomb before measuring
-    async with FeedFetcher() as fetcher:
+    async with FeedFetcher(allow_private=True) as fetcher:
         tracemalloc.start()
         try:
             res = await fetcher.fetch_feed(feed_server.url("/x/gzip-bomb?mb=256"))
@@ -156,14 +156,14 @@ async def test_gzip_bomb_is_inflated_incrementally(feed_server: FeedServer) -> N
 
 
 async def test_retry_after_is_reported(feed_server: FeedServer) -> None:
-    async with FeedFetcher() as fetcher:
+    async with FeedFetcher(allow_private=True) as fetcher:
         res = await fetcher.fetch_feed(feed_server.url("/x/status/503?retry=120"))
     assert res.status == "error" and res.retry_after == 120.0
 
 
 async def test_per_host_concurrency_limit(feed_server: FeedServer) -> None:
     urls = [feed_server.url("/x/slow-headers?delay=0.3", host=h) for h in (0, 1) for _ in range(6)]
-    async with FeedFetcher(per_host_limit=2) as fetcher:
+    async with FeedFetcher(per_host_limit=2, allow_private=True) as fetcher:
         started = time.monotonic()
         results = await asyncio.gather(*(fetcher.fetch_feed(u) for u in urls))
         elapsed = time.monotonic() - started
