@@ -112,8 +112,8 @@ def _phrase(tok: Any) -> Found | None:
             left = min(left, child.left_edge.i)
     right = tok.i
     for child in tok.rights:
-        if child.dep_ in {"compound", "prep"} and child.i == right + 1 and child.lower_ in {"of", "for"}:
-            right = child.right_edge.i
+        if child.dep_ in {"compound", "prep"} and child.i == right + 1 and child.lower_ in {"of", "for", "at", "from"}:
+            right = child.right_edge.i  # "analysts at Norbridge Securities", "a senior executive at a bank"
         elif (child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN"
               and child.right_edge.i - tok.i <= 8):
             right = child.right_edge.i  # "a source familiar with the talks", "an official involved in the planning"
@@ -124,7 +124,7 @@ def _phrase(tok: Any) -> Found | None:
         if inner is not None:
             return Found(inner.text, inner.start_char, inner.end_char, "person", None, "cue", appos)
     text = span.text.strip(" ,")
-    if not text or tok.pos_ in {"VERB", "AUX"} or tok.is_punct:
+    if not text or tok.pos_ in {"VERB", "AUX"} or tok.is_punct or text.lower() in _RELATIVE:
         return None
     named = _following_name(tok.doc, span.end)
     if named is not None:
@@ -179,7 +179,7 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
             return _phrase(objs[0])
     for verb in (cue, cue.head):
         subs = [c for c in verb.children if c.dep_ == "nsubj" and not quoted(c.idx)]
-        if subs and not _can_speak(subs[0]):
+        if subs and (not _can_speak(subs[0]) or subs[0].lower_ in _RELATIVE and subs[0].head.dep_ != "relcl"):
             return None
         if subs:
             found = _phrase(subs[0])

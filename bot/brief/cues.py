@@ -44,6 +44,7 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "leader": ("president", "prime minister", "chancellor", "leader", "premier"),
     "premier": ("prime minister", "premier"),
     "chief": ("chief", "head"),
+    "head": ("head", "chief", "president", "leader"),
 }
 
 PRONOUNS: dict[str, str] = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p", "it": "n"}

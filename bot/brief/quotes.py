@@ -17,6 +17,7 @@ _SCARE_BEFORE = {"the", "a", "an", "its", "his", "her", "their", "our", "this", 
                  "so-called", "dubbed", "titled", "entitled", "named", "of", "to", "for", "on", "into", "about"}
 _INSTITUTIONS = {"ministry", "office", "agency", "commission", "council", "committee", "embassy", "department",
                  "government", "headquarters", "service", "company", "operator", "fund", "bank"}
+_NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
 _POSSESSIVE_ROLE = re.compile(r"^[A-Z][\w.-]*(?:'s|’s)\s+(?:[\w-]+\s+){0,3}[\w-]+$")
 _SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "with", "by", "from", "as",
                 "into", "vs", "via", "is", "are", "be"}
@@ -54,7 +55,7 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
         if pronoun_hit and method in {"direct", "description"}:
             method = "pronoun"
         if speaker is None:
-            speaker, role, method, person = _fallback(people, span, last, text, quotes[-1].end if quotes else 0)
+            speaker, role, method, person = _fallback(people, span, last, text, quotes[-1].end if quotes else 0, doc)
         cue = f.cue if f is not None else None
         conf = _CONFIDENCE.get(method, 0.5) - (0.1 if span.repaired else 0.0)
         key = speaker_key(speaker) if speaker != "unknown" else "unknown"
@@ -206,8 +207,8 @@ def _indefinite_antecedent(text: str, phrase: str, pos: int) -> str | None:
     found = None
     for m in pattern.finditer(text, max(0, pos - 2500), pos):
         found = m
-    if found is None:
-        return None
+    if found is None or _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()):
+        return None  # "Yuri Ushakov, a senior Kremlin aide": the description names a person, resolved by role
     earlier = found.group(0)
     return earlier[0].lower() + earlier[1:] if earlier[:2] in {"A ", "An"} or earlier[:3] in {"One", "Ano"} else earlier
 
@@ -237,13 +238,28 @@ def _role_like(phrase: str) -> bool:
     return any(w in ROLE_NOUNS for w in phrase.lower().split())
 
 
+def _pronoun_subject(doc: Any, start: int, end: int, people: PeopleIndex) -> tuple[int, str] | None:
+    """The last he/she that is a subject between `start` and `end`, outside quotes: (offset, pronoun)."""
+    span = doc.char_span(start, end, alignment_mode="contract") if end > start else None
+    found = None
+    for tok in span or ():
+        if tok.lower_ in {"he", "she"} and tok.dep_ == "nsubj" and not people.inside_quote(tok.idx):
+            found = (tok.idx, tok.lower_)
+    return found
+
+
 def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | None, Person | None] | None,
-              text: str, last_end: int) -> tuple[str, str | None, str, Person | None]:
+              text: str, last_end: int, doc: Any) -> tuple[str, str | None, str, Person | None]:
     """No cue next to the quote: the person who is the subject just before it, else the previous speaker."""
     para_lo = text.rfind("\n", 0, span.start) + 1
     prev_lo = text.rfind("\n", 0, max(para_lo - 1, 0)) + 1 if para_lo > 0 else 0
     since = max(last_end, prev_lo if last is None else para_lo)
     subjects = [m for m in people.mentions if since <= m.start < span.start and m.subject and not people.inside_quote(m.start)]
+    pronoun = _pronoun_subject(doc, since, span.start, people)
+    if pronoun is not None and (not subjects or subjects[-1].start < pronoun[0]):
+        person = people.antecedent(pronoun[0], pronoun[1], last[4] if last is not None else None)
+        if person is not None:  # "She shook her head. "Tests are for students.""
+            return person.canonical, person.role, "pronoun", person
     if subjects:
         person = subjects[-1].person
         method = "continuation" if last is not None and last[4] is person else "context"
