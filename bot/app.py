@@ -88,7 +88,7 @@ class App:
 
                 m = self.settings.models
                 briefer = Briefer(encoder=m.encoder, spacy_model=m.spacy, abstractive=m.abstractive,
-                                  max_words=m.max_words)
+                                  max_words=m.max_words, quantize=m.quantize)
                 self._models = Models(briefer, StoryFilter(self.spec, briefer.encoder))
             return self._models.briefer, self._models.story
 

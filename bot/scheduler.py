@@ -38,6 +38,8 @@ class Jobs:
         self._gate = asyncio.Semaphore(self.concurrency)
         self.scheduler.add_job(self.resync, IntervalTrigger(seconds=RESYNC_SECONDS), id="resync",
                                max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+        self.scheduler.add_job(self._recover, IntervalTrigger(minutes=10), id="recover", max_instances=1,
+                               coalesce=True)
         digest = self.app.settings.digest
         if digest.enabled:
             trigger = CronTrigger.from_crontab(digest.cron, timezone=digest.timezone or "UTC")
@@ -68,6 +70,14 @@ class Jobs:
     async def digest(self) -> None:
         """Post today's digest to the channels (the digest job)."""
         await self._tracked(self.app.digest())
+
+    async def _recover(self) -> None:
+        """Brief articles a failed poll stored but did not finish (filter or brief step failed)."""
+        assert self.app.pipeline is not None
+        try:
+            await self.app.pipeline.recover()
+        except Exception:
+            log.exception("recovering unfinished articles failed; will try again")
 
     async def resync(self) -> None:
         """Add a job for every feed in the store, drop jobs of removed feeds, follow interval changes."""

@@ -23,9 +23,8 @@ from .types import Brief, Claim, Quote
 log = logging.getLogger("bot.brief")
 _WORDS = re.compile(r"\w+")
 MAX_WORDS = 6000
-# Sentences opening with these read badly out of context ("And if ...", "He suggested ...").
-_LEANING = {"and", "but", "or", "so", "yet", "he", "she", "they", "it", "this", "that", "these", "those", "his",
-            "her", "their", "its", "we", "i", "also", "meanwhile", "however"}
+# Sentences opening with a conjunction read badly out of context ("And if ...").
+_LEANING = {"and", "but", "or", "so", "yet", "also"}
 
 
 @dataclass(frozen=True)
@@ -40,9 +39,9 @@ class Briefer:
     """Holds the models (loaded once) and turns articles into briefs."""
 
     def __init__(self, *, encoder: str | None = None, spacy_model: str = DEFAULT_SPACY,
-                 abstractive: str | None = None, max_words: int = MAX_WORDS) -> None:
+                 abstractive: str | None = None, max_words: int = MAX_WORDS, quantize: bool = False) -> None:
         self.nlp = add_paragraph_breaks(get_nlp(spacy_model))
-        self.encoder = get_encoder(encoder)
+        self.encoder = get_encoder(encoder, quantize=quantize)
         self.max_words = max_words
         self.abstractive = None
         if abstractive:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -61,6 +62,7 @@ class ModelsSettings(Section):
     spacy: str = DEFAULT_SPACY
     abstractive: str | None = None  # optional seq2seq model id or path
     max_words: int = Field(6000, ge=50)
+    quantize: bool = False  # int8 sentence encoder: ~3x faster embeddings, slightly worse claim ranking
 
 
 class FetchSettings(Section):
@@ -129,8 +131,18 @@ class SlackSettings(_Connection):
     bot_token_env: str = "SLACK_BOT_TOKEN"
     app_token_env: str = "SLACK_APP_TOKEN"
     signing_secret_env: str = "SLACK_SIGNING_SECRET"
+    api_url: str = "https://slack.com/api/"  # Web API base (and so Socket Mode's apps.connections.open)
 
     _env = field_validator("bot_token_env", "app_token_env", "signing_secret_env")(check_env_name)
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, url: str) -> str:
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not parts.path.endswith("/") \
+                or parts.query or parts.fragment:
+            raise ValueError('must be an http:// or https:// URL ending in "/", e.g. "https://slack.com/api/"')
+        return url.strip()
 
     @classmethod
     def _secret_fields(cls, data: dict[str, Any]) -> list[str]:

@@ -7,11 +7,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from bot.brief.engine import Article, Briefer
 from bot.feeds import BackoffPolicy, FeedEvent, FeedFetcher, FeedItem, FeedState, full_text, next_state, select_new
 from bot.pipeline.story_filter import StoryFilter
 from bot.store import ArticleRecord, FeedRecord, Store
+
+if TYPE_CHECKING:  # importing the engine imports spaCy and torch (~230 MB): only a poll with new items needs them
+    from bot.brief.engine import Briefer
 
 log = logging.getLogger("bot.pipeline")
 
@@ -54,6 +57,9 @@ class Pipeline:
         now = datetime.now(timezone.utc)
         policy = self.policy(feed) if callable(self.policy) else self.policy
         new_state, events = next_state(state, result, now, policy)
+        articles: list[ArticleRecord] = []
+        if result.status == "ok":  # stored before the new ETag: if this fails, the next poll fetches them again
+            articles = await self._store_new(feed, result.items, first_poll=state.first_poll)
         await asyncio.to_thread(self.store.set_feed_state, feed.id, failures=new_state.failures,
                                 paused=new_state.paused, next_poll_at=new_state.next_poll,
                                 last_ok_at=new_state.last_ok, last_error=new_state.last_error,
@@ -65,7 +71,6 @@ class Pipeline:
         report = PollReport(feed.name or feed.url, result.status, error=result.error)
         if result.status != "ok":
             return report
-        articles = await self._store_new(feed, result.items, first_poll=state.first_poll)
         report.new_items = len(articles)
         await self._filter_and_brief(articles, report)
         return report
