@@ -143,16 +143,18 @@ def _run(args: argparse.Namespace) -> int:
     return asyncio.run(_run_async(app, extra=_chat if app.runners else None))
 
 
-async def _run_async(app: Any, *, extra: Any = None) -> int:
+async def _run_async(app: Any, *, extra: Any = None, stop: asyncio.Event | None = None) -> int:
+    """Run until `stop` is set; without one, until SIGINT or SIGTERM (handlers installed on the running loop)."""
     from bot.scheduler import Jobs
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):
+                pass
     if not await _open(app):
         return 1
     jobs = Jobs(app)

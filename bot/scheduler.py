@@ -75,12 +75,15 @@ class Jobs:
         """Brief articles a failed poll stored but did not finish (filter or brief step failed)."""
         assert self.app.pipeline is not None
         try:
-            await self.app.pipeline.recover()
+            await self._tracked(self.app.pipeline.recover())
         except Exception:
             log.exception("recovering unfinished articles failed; will try again")
 
     async def resync(self) -> None:
         """Add a job for every feed in the store, drop jobs of removed feeds, follow interval changes."""
+        await self._tracked(self._resync())
+
+    async def _resync(self) -> None:
         await self._tracked(self._resync())
 
     async def _resync(self) -> None:

@@ -42,6 +42,7 @@ class FakeDiscord:
         self.rate_limits = 0  # answer this many message posts with 429 (with a Via header)
         self.retry_after = 0.3
         self.channel_errors: dict[int, int] = {}  # channel id -> HTTP status (403, 404)
+        self.dm_channels: dict[int, int] = {}  # user id -> DM channel id opened with POST /users/@me/channels
         self.identified = asyncio.Event()
         self.got_callback = asyncio.Event()
         self.got_followup = asyncio.Event()
@@ -60,6 +61,7 @@ class FakeDiscord:
         r.add_get("/api/v10/oauth2/applications/@me", self._application)
         r.add_put("/api/v10/applications/{app}/commands", self._sync)
         r.add_put("/api/v10/applications/{app}/guilds/{guild}/commands", self._sync)
+        r.add_post("/api/v10/users/@me/channels", self._open_dm)
         r.add_post("/api/v10/channels/{channel}/messages", self._post_message)
         r.add_get("/api/v10/channels/{channel}/messages", self._history)
         r.add_post("/api/v10/interactions/{id}/{token}/callback", self._callback)
@@ -88,6 +90,10 @@ class FakeDiscord:
     # -- test helpers -----------------------------------------------------------------------------------------
     def created(self, channel: int = CHANNEL_ID) -> list[dict[str, Any]]:
         return list(self.messages[channel])
+
+    def direct(self, user_id: int) -> list[dict[str, Any]]:
+        """The messages the bot sent to `user_id` in a direct message."""
+        return list(self.messages[self.dm_channels[user_id]]) if user_id in self.dm_channels else []
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         for ws in list(self._sockets):
@@ -130,6 +136,12 @@ class FakeDiscord:
         self.synced[request.match_info.get("guild", "global")] = body
         return _json([{**c, "id": str(next(self._ids)), "application_id": str(APP_ID), "version": "1"}
                       for c in body])
+
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        user_id = int((await request.json())["recipient_id"])
+        channel = self.dm_channels.setdefault(user_id, next(self._ids))
+        return _json({"id": str(channel), "type": 1, "last_message_id": None,
+                      "recipients": [_user(user_id, f"user{user_id % 1000}")]})
 
     async def _post_message(self, request: web.Request) -> web.Response:
         channel = int(request.match_info["channel"])

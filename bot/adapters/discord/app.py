@@ -58,7 +58,7 @@ class DiscordAdapter:
         self.settings = settings
         self.token = settings.secret(settings.discord.token_env)
         self.client = _Client(self, **client_options)
-        self.sink = DiscordSink(self.client, colour=settings.discord.colour, tz=tz)
+        self.sink = DiscordSink(self.client, colour=settings.discord.colour, tz=tz, admins=settings.bot.admins)
         self.ready = asyncio.Event()  # the gateway said READY and the guilds arrived
         self._app: _App | None = None
         self.client.tree.add_command(BriefCommands(self._answer, self._speakers))

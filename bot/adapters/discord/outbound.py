@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from datetime import timezone, tzinfo
 
 import aiohttp
@@ -24,10 +25,12 @@ class DiscordSink:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client, *, colour: int, tz: tzinfo = timezone.utc) -> None:
+    def __init__(self, client: discord.Client, *, colour: int, tz: tzinfo = timezone.utc,
+                 admins: Iterable[str] = ()) -> None:
         self._client = client
         self._colour = colour
         self._tz = tz
+        self.admins = [int(a.split(":", 1)[1]) for a in admins if a.startswith("discord:")]  # "discord:<user id>"
         self._ready = asyncio.Event()  # set once logged in, or once stopped
         self._stopped: str | None = None
 
@@ -75,6 +78,21 @@ class DiscordSink:
             await channel.send(content=plain(text, CONTENT_MAX), allowed_mentions=NO_MENTIONS)
         except Exception as exc:
             raise self._translate(exc, address, "posting a notice to") from exc
+
+    async def on_delivery_failed(self, delivery: Delivery, reason: str) -> None:
+        """DM each configured Discord admin that a delivery failed for good (the Sender calls it once per reason)."""
+        if not self.admins:
+            return
+        where = f"<#{delivery.address}>" if delivery.address.isdigit() else plain(delivery.address, 100)
+        text = f"briefbot could not post brief {delivery.brief_id} to {where}: {plain(reason, CONTENT_MAX - 200)}"
+        for user_id in self.admins:
+            try:
+                if self._stopped is not None:
+                    raise AdapterStopped(self._stopped)
+                dm = await self._client.create_dm(discord.Object(user_id))
+                await dm.send(content=text, allowed_mentions=NO_MENTIONS)
+            except (discord.HTTPException, aiohttp.ClientError, OSError, AdapterStopped) as exc:
+                log.warning("discord: could not tell admin %s about a failed delivery: %s", user_id, exc)
 
     async def _channel(self, address: str) -> discord.PartialMessageable:
         if self._stopped is not None:

@@ -137,7 +137,10 @@ class SlackAdapter:
 
 
 def build_slack(settings: Settings, *, base_url: str | None = None) -> SlackAdapter | None:
-    """The Slack adapter from [slack] and the tokens in the environment; None when Slack is not enabled."""
+    """The Slack adapter from [slack] and the tokens in the environment; None when Slack is not enabled.
+
+    The Web API base (and so Socket Mode's apps.connections.open) is `base_url`, else [slack] api_url.
+    """
     conf = settings.slack
     if not conf.enabled:
         return None
@@ -147,7 +150,7 @@ def build_slack(settings: Settings, *, base_url: str | None = None) -> SlackAdap
     tz = timezone.utc if settings.bot.timezone.upper() == "UTC" else ZoneInfo(settings.bot.timezone)
     return SlackAdapter(conf, bot_token=token, app_token=settings.secret(conf.app_token_env),
                         signing_secret=settings.secret(conf.signing_secret_env), admins=settings.bot.admins,
-                        tz=tz, base_url=base_url)
+                        tz=tz, base_url=base_url or conf.api_url)
 
 
 async def _first(*events: asyncio.Event) -> None:

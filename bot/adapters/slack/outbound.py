@@ -142,6 +142,8 @@ class SlackSink:
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
         """One Web API call; Slack's refusals become DeliveryError / AdapterStopped."""
+        if self.stopped.is_set():  # the token was refused already: do not spend calls on it
+            raise AdapterStopped(self.stop_reason or "the Slack adapter stopped")
         try:
             return await getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
