@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .cues import CUE_WORDS, PRONOUNS, SPEAKER_NOUNS, SPEECH_NOUNS
+from .cues import CUE_WORDS, PRONOUNS, SPEECH_NOUNS
 
 _VERB_ONLY = {"claims", "calls", "called", "notes", "remarks", "posts", "read", "reads", "states", "thanks", "echoes",
               "objects", "counters", "points", "tells", "say", "tell", "write", "welcomes", "welcomed"}
@@ -14,6 +14,11 @@ _QUOTING = {"quoted", "quotes", "quote", "cited", "cites", "cite"}
 _PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
 _SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present", "close"}
 _RELATIVE = {"who", "which", "that"}
+# Subjects that never speak, though a speech verb may follow them ("Putin's remarks signalled ...").
+_MUTE = {"remark", "remarks", "comment", "word", "talk", "talks", "meeting", "negotiation", "negotiations", "move",
+         "decision", "attack", "strike", "war", "signal", "stance", "position", "situation", "mood", "tone", "visit",
+         "trip", "call", "conversation", "question", "issue", "idea", "fact", "hardening", "shift", "change", "result",
+         "outcome", "vote", "poll", "survey", "figure", "number", "data", "price", "market", "economy"}
 _SKIP_AFTER_CUE = {"the", "a", "an", "also", "then", "later", "on", "in"}
 
 
@@ -165,11 +170,11 @@ def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
 
 
 def _can_speak(tok: Any) -> bool:
-    """False for subjects that cannot be speakers: "Putin's remarks signalled", "the plan says"."""
+    """False for subjects that cannot be speakers: "Putin's remarks signalled", "the talks showed"."""
     if tok.pos_ != "NOUN" or tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
         return True
     word = tok.lower_
-    return word in SPEAKER_NOUNS or word.rstrip("s") in SPEAKER_NOUNS or word[:-2] in SPEAKER_NOUNS
+    return word not in _MUTE and word.rstrip("s") not in _MUTE
 
 
 def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Found | None:
@@ -292,6 +297,11 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
     if not tokens or tokens[-1].text != ":":
         return None
     lead = tokens[:-1]
+    for k, t in enumerate(lead[:-2]):  # "pointed to a statement from spokesperson Anna Kelly:"
+        if t.lower_ in SPEECH_NOUNS and lead[k + 1].lower_ in {"from", "by"}:
+            ent = next((_ent_span(x) for x in lead[k + 2 :] if _ent_span(x) is not None), None)
+            if ent is not None:
+                return Found(ent.text, ent.start_char, ent.end_char, "person", None, "colon")
     first = next((t for t in lead if t.ent_type_ == "PERSON" and not _possessive(t)), None)
     if first is not None and first.i == lead[0].i and _ent_span(first) is not None:
         ent = _ent_span(first)  # "Marit Solberg, who ... published a report titled "…", put it bluntly:"

@@ -18,6 +18,7 @@ _SCARE_BEFORE = {"the", "a", "an", "its", "his", "her", "their", "our", "this", 
 _INSTITUTIONS = {"ministry", "office", "agency", "commission", "council", "committee", "embassy", "department",
                  "government", "headquarters", "service", "company", "operator", "fund", "bank"}
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
+_NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,")
 _POSSESSIVE_ROLE = re.compile(r"^[A-Z][\w.-]*(?:'s|’s)\s+(?:[\w-]+\s+){0,3}[\w-]+$")
 _SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "with", "by", "from", "as",
                 "into", "vs", "via", "is", "are", "be"}
@@ -207,7 +208,8 @@ def _indefinite_antecedent(text: str, phrase: str, pos: int) -> str | None:
     found = None
     for m in pattern.finditer(text, max(0, pos - 2500), pos):
         found = m
-    if found is None or _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()):
+    if found is None or _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
+            _NAME_AFTER.match(text, found.end()):
         return None  # "Yuri Ushakov, a senior Kremlin aide": the description names a person, resolved by role
     earlier = found.group(0)
     return earlier[0].lower() + earlier[1:] if earlier[:2] in {"A ", "An"} or earlier[:3] in {"One", "Ano"} else earlier
