@@ -7,8 +7,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot import __version__
+from bot.cli_backfill import add_backfill_command
 from bot.cli_brief import add_brief_command
 from bot.cli_config import add_check_config_command
+from bot.cli_feeds import add_feeds_command
 from bot.cli_run import add_run_commands
 
 Handler = Callable[[argparse.Namespace], int]
@@ -22,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_brief_command(sub)
     add_check_config_command(sub)
     add_run_commands(sub)
+    add_feeds_command(sub)
+    add_backfill_command(sub)
     return parser
 
 

@@ -78,6 +78,7 @@ def _app(settings: Any, console: Console, *, chat: bool = False, **kwargs: Any) 
     tz = _tz(settings.bot.timezone)
     sinks: dict[str, Any] = {"console": ConsoleAdapter(console, tz=tz)}
     runners: list[Any] = []
+    adapters: dict[str, Any] = {}
     if chat and settings.slack.enabled:
         from bot.adapters.slack import build_slack
 
@@ -85,14 +86,17 @@ def _app(settings: Any, console: Console, *, chat: bool = False, **kwargs: Any) 
         if slack is not None:
             sinks["slack"] = slack.sink
             runners.append(slack.run)
+            adapters["slack"] = slack
     if chat and settings.discord.enabled:
         from bot.adapters.discord import build_discord
 
         discord = build_discord(settings, tz=tz)
         sinks["discord"] = discord.sink
         runners.append(discord.run)
+        adapters["discord"] = discord
     app = App(settings, sinks, **kwargs)
     app.runners = runners  # adapters that run beside the scheduler, in the same event loop
+    app.adapters = adapters  # for /healthz: their `ready` events
     return app
 
 
@@ -140,7 +144,12 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # e.g. a chat token variable that is not set
         print(f"briefbot: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_run_async(app, extra=_chat if app.runners else None))
+    extra = _chat if app.runners else None
+    if settings.health.enabled:
+        from bot.health import alongside
+
+        extra = alongside(extra)
+    return asyncio.run(_run_async(app, extra=extra))
 
 
 async def _run_async(app: Any, *, extra: Any = None, stop: asyncio.Event | None = None) -> int:
@@ -157,7 +166,7 @@ async def _run_async(app: Any, *, extra: Any = None, stop: asyncio.Event | None 
                 pass
     if not await _open(app):
         return 1
-    jobs = Jobs(app)
+    jobs = app.jobs = Jobs(app)  # app.jobs: for /healthz
     try:
         await app.pipeline.recover()
         sender = asyncio.create_task(app.sender.run(stop))

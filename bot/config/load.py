@@ -22,6 +22,9 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "BRIEFBOT_DATA_DIR": ("store", "data_dir"),
     "BRIEFBOT_LOG_LEVEL": ("logging", "level"),
     "BRIEFBOT_LOG_JSON": ("logging", "json"),
+    "BRIEFBOT_HEALTH_ENABLED": ("health", "enabled"),
+    "BRIEFBOT_HEALTH_HOST": ("health", "host"),
+    "BRIEFBOT_HEALTH_PORT": ("health", "port"),
 }
 _TOML_AT_RE = re.compile(r"^(?P<what>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$", re.S)
 _UNION_TAG_RE = re.compile(r"^[a-z][a-z-]*\[.*\]$")  # pydantic's union branch names, e.g. "list[str]"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.config.sections import DeliverySettings
 from bot.deliver.sink import AdapterStopped, DeliveryError, Sink
+from bot.metrics import METRICS
 from bot.store import Backoff, Delivery, Store
 from bot.store.tx import Clock, utcnow
 
@@ -223,7 +224,7 @@ class Sender:
         if remote is None:
             return False
         await asyncio.to_thread(self._outbox.mark_sent, d.id, d.lease, remote)
-        lane.tally["sent"] += 1
+        self._count(lane, "sent", d)
         log.info("%s: delivery %d to %s had been posted before a restart (%s)", lane.platform, d.id, d.address,
                  remote)
         return True
@@ -275,7 +276,7 @@ class Sender:
         finally:
             lane.last_post[d.channel_id] = loop.time()
         await asyncio.to_thread(self._outbox.mark_sent, d.id, d.lease, remote)
-        lane.tally["sent"] += 1
+        self._count(lane, "sent", d)
         self._reported = {r for r in self._reported if r[:2] != (lane.platform, d.channel_id)}
         log.debug("%s: delivery %d (brief %d) posted to %s as %s", lane.platform, d.id, d.brief_id, d.address, remote)
 
@@ -290,7 +291,7 @@ class Sender:
                                       retry_after=retry_after)
         if due is None:
             return
-        lane.tally["retrying"] += 1
+        self._count(lane, "retrying", d)
         wait = max(0.0, (due - self._clock()).total_seconds())
         log.warning("%s: posting delivery %d to %s failed (attempt %d of %d), retrying in %.1f s: %s",
                     lane.platform, d.id, d.address, d.attempts, most, wait, reason, exc_info=exc)
@@ -299,7 +300,7 @@ class Sender:
         """Give up on the delivery; log and tell admins once per channel and reason (until the channel works again)."""
         if not await asyncio.to_thread(self._outbox.mark_failed, d.id, reason, d.lease):
             return
-        lane.tally["failed"] += 1
+        self._count(lane, "failed", d)
         key = (lane.platform, d.channel_id, reason)
         if key in self._reported:
             log.debug("%s: delivery %d to %s failed too: %s", lane.platform, d.id, d.address, reason)
@@ -312,6 +313,10 @@ class Sender:
                 await self._on_failure(d, reason)
             except Exception as exc:
                 self._log_unexpected(lane, "telling admins about a failed delivery failed", exc)
+
+    def _count(self, lane: _Lane, outcome: str, d: Delivery) -> None:
+        lane.tally[outcome] += 1
+        METRICS.delivered(lane.platform, outcome, d.created_at, now=self._clock())
 
     def _stop_lane(self, lane: _Lane, exc: AdapterStopped) -> None:
         if lane.stopped is None:

@@ -223,6 +223,7 @@ class FeedFetcher:
                 body += piece
                 if len(body) > self.max_bytes:
                     raise _FetchError(f"body cut off: more than {self.max_bytes} bytes after decompression")
+        inflater.finish()
         return bytes(body)
 
     def _reason(self, exc: Exception) -> str:
@@ -250,6 +251,11 @@ class _Inflater:
         wbits = zlib.MAX_WBITS | 16 if encodings and encodings[0] != "deflate" else zlib.MAX_WBITS
         self._z = zlib.decompressobj(wbits) if encodings else None
         self._started = False
+
+    def finish(self) -> None:
+        """Refuse a compressed body that stopped before its end (a cut-off last item must not pass as whole)."""
+        if self._z is not None and self._started and not self._z.eof:
+            raise _FetchError("corrupt compressed body: truncated before the end of the stream")
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         if self._z is None:

@@ -97,12 +97,14 @@ def next_state(
     """
     if result.status in ("ok", "not_modified"):
         events = [FeedEvent("resumed", result.url, state.failures)] if state.paused else []
+        # A 304 before any content was ever seen does not count as the first poll: the backlog limit still applies.
+        seen = now if result.status == "ok" or state.last_ok is not None else None
         fresh = replace(
             state,
             failures=0,
             paused=False,
             next_poll=now + timedelta(seconds=policy.interval),
-            last_ok=now,
+            last_ok=seen,
             last_error=None,
             etag=result.etag if result.status == "ok" else (result.etag or state.etag),
             last_modified=(

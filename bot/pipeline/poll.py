@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from bot.feeds import BackoffPolicy, FeedEvent, FeedFetcher, FeedItem, FeedState, full_text, next_state, select_new
+from bot.metrics import METRICS
 from bot.pipeline.story_filter import StoryFilter
 from bot.store import ArticleRecord, FeedRecord, Store
 
@@ -52,8 +54,18 @@ class Pipeline:
 
     async def poll_feed(self, feed: FeedRecord) -> PollReport:
         """Poll one feed; never raises for feed trouble (that is folded into the feed's state)."""
+        try:
+            report = await self._poll_feed(feed)
+        except Exception:
+            METRICS.polled("error")
+            raise
+        METRICS.polled(report.status)
+        return report
+
+    async def _poll_feed(self, feed: FeedRecord) -> PollReport:
         state = _state_of(feed)
         result = await self.fetcher.fetch_feed(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        METRICS.seen(len(result.items))
         now = datetime.now(timezone.utc)
         policy = self.policy(feed) if callable(self.policy) else self.policy
         new_state, events = next_state(state, result, now, policy)
@@ -123,6 +135,7 @@ class Pipeline:
                 kept.append(article)
         report.kept += len(kept)
         report.dropped += len(articles) - len(kept)
+        METRICS.filtered(len(kept), len(articles) - len(kept))
         if kept:
             report.briefs += await self._brief(kept)
         if report.briefs and self._on_briefs is not None:
@@ -134,7 +147,9 @@ class Pipeline:
 
     def _brief_sync(self, articles: list[ArticleRecord]) -> list[int]:
         briefer, _ = self._models()
+        started = time.perf_counter()
         briefs = briefer.brief_articles([briefer.prepare_text(a.text or "", a.title or "") for a in articles])
+        METRICS.briefed(len(briefs), time.perf_counter() - started)
         ids = []
         for article, brief in zip(articles, briefs):
             brief.title = article.title

@@ -126,7 +126,8 @@ class FeedServer:
 
     Static resources are registered with `put(path, ...)`. Built-in routes: /x/status/{code},
     /x/slow-headers?delay=S, /x/slow-body?delay=S, /x/huge?mb=N[&length=1][&type=html], /x/gzip-bomb?mb=N,
-    /x/gzip-stream (endless gzip), /x/loop/a <-> /x/loop/b, /x/redirect?to=PATH, and the scenarios
+    /x/gzip-stream (endless gzip), /x/loop/a <-> /x/loop/b, /x/redirect?to=PATH, /x/reset?after=N (connection
+    dropped after N bytes of a longer declared body), and the scenarios
     /feeds/entity-bomb, /feeds/broken, /feeds/html, /feeds/wrong-encoding. `hits` counts requests per
     path, `requests` keeps recent (path, headers), `max_inflight` the peak concurrency per local address.
     """
@@ -186,6 +187,7 @@ class FeedServer:
         app.router.add_route("GET", "/x/gzip-stream", self._gzip_stream)
         app.router.add_route("GET", "/x/loop/{name}", self._loop_redirect)
         app.router.add_route("GET", "/x/redirect", self._redirect)
+        app.router.add_route("GET", "/x/reset", self._reset)
         app.router.add_route("GET", "/{tail:.*}", self._static)
         app.middlewares.append(self._record)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
@@ -283,6 +285,17 @@ class FeedServer:
 
     async def _redirect(self, request: web.Request) -> web.StreamResponse:
         raise web.HTTPMovedPermanently(request.query["to"])
+
+    async def _reset(self, request: web.Request) -> web.StreamResponse:
+        body = rss("Reset Desk", wire_items("reset", 40))
+        cut = int(request.query.get("after", "600"))
+        resp = web.StreamResponse(headers={"Content-Type": RSS_TYPE, "Content-Length": str(len(body))})
+        await resp.prepare(request)
+        await resp.write(body[:cut])
+        await asyncio.sleep(0.05)
+        if request.transport is not None:
+            request.transport.abort()  # the connection drops mid-body, as when a proxy or server dies
+        return resp
 
 
 def _not_modified(request: web.Request, res: Resource) -> bool:
