@@ -31,6 +31,7 @@ from bot.store.schema import (
     QuoteRow,
     Subscription,
 )
+from bot.store.stories import StoryOps
 from bot.store.tx import Database, affected
 
 Vectors = Sequence[Any] | np.ndarray
@@ -43,7 +44,7 @@ def to_blob(vector: Any) -> bytes | None:
     return None if vector is None else np.asarray(vector, dtype="<f4").reshape(-1).tobytes()
 
 
-class Store(FeedOps, ChannelOps, QueryOps):
+class Store(FeedOps, ChannelOps, QueryOps, StoryOps):
     """Everything the pipeline persists. Thread-safe; each call is one short transaction. `outbox` sends briefs."""
 
     def __init__(self, db: Database) -> None:

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 ORM models: feeds, articles, briefs, claims, quotes, channels, subscriptions, deliveries."""
+"""SQLAlchemy 2 ORM models: feeds, articles, stories, briefs, claims, quotes, channels, subscriptions, deliveries."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ class Article(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     identity_key: Mapped[str] = mapped_column(Text, unique=True)
     first_feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"), index=True)
-    story_id: Mapped[int | None] = mapped_column(Integer, index=True)  # story clustering comes in a later revision
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(index=True)
@@ -95,6 +95,50 @@ class Article(Base):
     filter_reason: Mapped[str | None] = mapped_column(Text)
     filter_score: Mapped[float | None] = mapped_column(Float)
     filtered_at: Mapped[datetime | None]
+
+
+class Story(Base):
+    """One event as reported by every outlet: its best headline, the mean vector and key entities of its articles."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    centroid: Mapped[bytes | None]  # float32 unit vector, little-endian
+    entities: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ArticleSignal(Base):
+    """What story clustering compared for one article: its vector, key entities and time."""
+
+    __tablename__ = "article_signals"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    vector: Mapped[bytes]
+    entities: Mapped[list[str]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class StoryQuote(Base):
+    """A quote of a story's article, and the first quote of the story with the same words (itself when new)."""
+
+    __tablename__ = "story_quotes"
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    canonical_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
+
+
+class StoryClaim(Base):
+    """A claim of a story's article, and the first claim of the story it repeats (itself when new)."""
+
+    __tablename__ = "story_claims"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    canonical_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
 
 
 class FeedArticle(Base):

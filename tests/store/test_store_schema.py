@@ -15,7 +15,7 @@ from bot.store.db import current_revision, head_revision
 from bot.store.schema import Base
 
 TABLES = {"feeds", "articles", "feed_articles", "item_keys", "briefs", "claims", "quotes", "channels", "subscriptions",
-          "deliveries"}
+          "deliveries", "stories", "article_signals", "story_quotes", "story_claims"}
 
 
 def _tables(engine: object) -> set[str]:
@@ -26,7 +26,7 @@ def test_open_store_creates_every_table_at_head(db_url: str) -> None:
     store = open_store(db_url)
     try:
         assert _tables(store.engine) == TABLES == set(Base.metadata.tables)
-        assert current_revision(store.engine) == head_revision() == "0001"
+        assert current_revision(store.engine) == head_revision() == "0002"
     finally:
         store.close()
 

@@ -1,0 +1,88 @@
+"""Place a stored brief's article in its story and record what it adds: the store-backed side of clustering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+
+from bot.config.sections import StoriesSettings
+from bot.store.repo import Store
+from bot.stories.cluster import Member, StoryView, match_story
+from bot.stories.features import Signal, article_signal
+from bot.stories.novelty import repeated_claims, repeated_quotes
+from bot.stories.title import best_title
+
+
+@dataclass(frozen=True)
+class StoryUpdate:
+    """Where an article went and what it adds; `new_claims`/`new_quotes` are positions in its brief."""
+
+    story_id: int
+    created: bool
+    new_claims: list[int]
+    new_quotes: list[int]
+    also_reported_by: list[str]  # the story's other outlets
+
+    @property
+    def has_news(self) -> bool:
+        return self.created or bool(self.new_claims or self.new_quotes)
+
+
+def place_brief(store: Store, brief_id: int, *, encoder: Any, nlp: Any,
+                settings: StoriesSettings | None = None) -> StoryUpdate:
+    """Cluster the article of stored brief `brief_id` into a story and link its claims and quotes to the story's."""
+    settings = settings or StoriesSettings()
+    stored = store.get_brief(brief_id)
+    if stored is None:
+        raise KeyError(f"unknown brief {brief_id}")
+    article = store.get_article(stored.article_id)
+    assert article is not None  # a brief's article is deleted with it
+    when = article.published or article.fetched_at
+    brief = stored.brief
+    claims = [c.text for c in brief.claims]
+    signal = article_signal(article.title or brief.title, brief.text or article.text or "", claims, when,
+                            encoder=encoder, nlp=nlp)
+    window = timedelta(hours=settings.window_hours)
+    views: dict[int, StoryView] = {}
+    for m in store.recent_story_members(when - window, when + window):
+        if m.article_id != article.id:
+            views.setdefault(m.story_id, StoryView(m.story_id)).members.append(
+                Member(m.article_id, Signal(m.vector, m.entities, m.at)))
+    match = match_story(signal, views.values(), settings)
+    claim_vectors = encoder.encode(claims) if claims else np.zeros((0, len(signal.vector)), np.float32)
+    if match is None:
+        seen_claims, seen_quotes = [], []
+        seen_claim_ids: list[int] = []
+        seen_quote_ids: list[int] = []
+    else:
+        seen = store.story_seen(match.story_id)
+        seen_claims, seen_quotes = list(seen.claim_vectors), seen.quote_texts
+        seen_claim_ids, seen_quote_ids = seen.claim_ids, seen.quote_ids
+    claim_rep = repeated_claims(claim_vectors, seen_claims)
+    quote_rep = repeated_quotes([q.text for q in brief.quotes], seen_quotes)
+    title = _story_title(store, match.story_id if match else None, article.title or brief.title, signal.vector)
+    story_id = store.assign_story(article.id, match.story_id if match else None, vector=signal.vector,
+                                  entities=signal.entities, at=when, title=title)
+    store.link_story_items(
+        story_id,
+        claims=[(cid, cid if r is None else seen_claim_ids[r]) for cid, r in zip(stored.claim_ids, claim_rep)],
+        quotes=[(qid, qid if r is None else seen_quote_ids[r]) for qid, r in zip(stored.quote_ids, quote_rep)],
+    )
+    record = store.get_story(story_id)
+    mine = stored.feed_name
+    others = [o for o in (record.outlets if record else []) if o != mine]
+    return StoryUpdate(story_id=story_id, created=match is None,
+                       new_claims=[i for i, r in enumerate(claim_rep) if r is None],
+                       new_quotes=[i for i, r in enumerate(quote_rep) if r is None], also_reported_by=others)
+
+
+def _story_title(store: Store, story_id: int | None, title: str | None, vector: np.ndarray) -> str | None:
+    if story_id is None:
+        return best_title([title])
+    members = store.story_members(story_id)
+    titles = [m.title for m in members] + [title]
+    vectors = np.stack([m.vector for m in members] + [vector])
+    return best_title(titles, vectors)
