@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
-from bot.feeds.guard import IPAddress, blocked_kind, literal_address
+from bot.feeds.guard import IPAddress, blocked_kind, is_plain_ip, literal_address, system_resolver
 
 __all__ = ["IPAddress", "blocked_kind", "check_feed_url", "literal_address"]
 
@@ -44,32 +42,16 @@ async def check_feed_url(url: str, *, allow_private: bool = False, timeout: floa
     for address in addresses:
         kind = blocked_kind(address)
         if kind is not None:
-            shown = host if _is_plain_ip(host) else f"{host} ({address})"
+            shown = host if is_plain_ip(host) else f"{host} ({address})"
             article = "an" if kind[0] in "aeiou" else "a"
             return f"{shown} is {article} {kind} address{_HINT}"
     return None
 
 
-def _is_plain_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 async def _resolve(host: str, port: int, timeout: float) -> list[IPAddress] | str:
-    loop = asyncio.get_running_loop()
     try:
-        infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
+        return await asyncio.wait_for(system_resolver(host, port), timeout)
     except TimeoutError:
         return f"cannot resolve {host} (timed out)"
     except (OSError, UnicodeError):
         return f"cannot resolve {host}"
-    addresses: list[IPAddress] = []
-    for info in infos:
-        try:
-            addresses.append(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))
-        except ValueError:
-            continue
-    return addresses or f"cannot resolve {host}"

@@ -28,7 +28,7 @@ class AddressRefused(Exception):
         if literal_address(host) is None:
             text = f"{host} resolves to {article} {kind} address ({address})"
         else:
-            shown = host if _is_plain_ip(host) else f"{host} ({address})"  # 0x7f.1 (127.0.0.1)
+            shown = host if is_plain_ip(host) else f"{host} ({address})"  # 0x7f.1 (127.0.0.1)
             text = f"{shown} is {article} {kind} address"
         super().__init__(f"refused: {text}{_HINT}")
         self.host, self.address, self.kind = host, address, kind
@@ -154,7 +154,8 @@ def preflight_hook(resolver: Resolver | None = None,
     return hook
 
 
-def _is_plain_ip(host: str) -> bool:
+def is_plain_ip(host: str) -> bool:
+    """True when `host` is written as an IP address (not a name, not an odd spelling like 0x7f.1)."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
