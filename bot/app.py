@@ -56,6 +56,9 @@ class App:
         self.fetcher: FeedFetcher | None = None
         self._models: Models | None = None
         self._models_lock = threading.Lock()
+        self.runners: list[Callable[..., Any]] = []  # chat adapters' run(app, stop), beside the scheduler
+        self.adapters: dict[str, Any] = {}  # platform -> adapter (health reads their readiness)
+        self.jobs: Any = None  # the running bot.scheduler.Jobs, once `briefbot run` starts it
 
     # -- life cycle -------------------------------------------------------------------------------------------
     async def open(self) -> None:

@@ -95,8 +95,7 @@ def _app(settings: Any, console: Console, *, chat: bool = False, **kwargs: Any) 
         runners.append(discord.run)
         adapters["discord"] = discord
     app = App(settings, sinks, **kwargs)
-    app.runners = runners  # adapters that run beside the scheduler, in the same event loop
-    app.adapters = adapters  # for /healthz: their `ready` events
+    app.runners, app.adapters = runners, adapters
     return app
 
 
@@ -166,7 +165,7 @@ async def _run_async(app: Any, *, extra: Any = None, stop: asyncio.Event | None 
                 pass
     if not await _open(app):
         return 1
-    jobs = app.jobs = Jobs(app)  # app.jobs: for /healthz
+    jobs = app.jobs = Jobs(app)
     try:
         await app.pipeline.recover()
         sender = asyncio.create_task(app.sender.run(stop))
