@@ -1,6 +1,6 @@
 """Brief engine speed and memory: cold start (load + first brief), warm cost per ~900-word article, peak RSS.
 
-Run: python bench/speed.py [--articles N]   (figures are printed; nothing is asserted)
+Run: python bench/speed.py [--articles N] [--quantize]   (figures are printed; nothing is asserted)
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _child(paths: list[str]) -> None:
     t0 = time.perf_counter()
     from bot.brief.engine import Briefer
 
-    briefer = Briefer()
+    briefer = Briefer(quantize=os.environ.get("BRIEFBOT_BENCH_QUANTIZE") == "1")
     texts = [Path(p).read_text() for p in paths]
     first = briefer.brief_text(texts[0])
     t1 = time.perf_counter()
@@ -58,6 +58,7 @@ def _child(paths: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=30)
+    parser.add_argument("--quantize", action="store_true", help="int8 sentence encoder ([models] quantize = true)")
     args = parser.parse_args(argv)
     texts = _articles()[: args.articles]
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             p = Path(tmp) / f"a{i}.txt"
             p.write_text(t)
             paths.append(str(p))
-        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "BRIEFBOT_BENCH_QUANTIZE": "1" if args.quantize else "0"}
         cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--child", *paths]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     if proc.returncode != 0:
