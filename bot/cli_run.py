@@ -19,7 +19,7 @@ def add_run_commands(sub: Any) -> None:
     """Register the run, poll-once, console and demo subcommands."""
     for name, helptext, handler in (
         ("run", "poll feeds on schedule and deliver briefs (everything per config)", _run),
-        ("poll-once", "poll every feed once, deliver the briefs, exit", _poll_once),
+        ("poll-once", "poll every feed once, print the new briefs, exit (chat posts go out with `run`)", _poll_once),
         ("console", "a command prompt over the configured store", _console),
     ):
         p = sub.add_parser(name, help=helptext)

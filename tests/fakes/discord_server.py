@@ -42,6 +42,10 @@ class FakeDiscord:
         self.rate_limits = 0  # answer this many message posts with 429 (with a Via header)
         self.retry_after = 0.3
         self.channel_errors: dict[int, int] = {}  # channel id -> HTTP status (403, 404)
+        self.server_errors: list[int] = []  # answer the next message posts with these statuses (500, 502, 503)
+        self.lost_replies = 0  # create this many posted messages, then answer 502 as if the reply were lost
+        self.slow_replies = 0  # create this many posted messages, then answer only `reply_delay` seconds later
+        self.reply_delay = 3.0
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id opened with POST /users/@me/channels
         self.identified = asyncio.Event()
         self.got_callback = asyncio.Event()
@@ -155,6 +159,8 @@ class FakeDiscord:
             self.rate_limits -= 1
             return _json({"message": "You are being rate limited.", "retry_after": self.retry_after, "global": False},
                          429, {"Via": "1.1 google", "X-RateLimit-Scope": "user"})
+        if self.server_errors:
+            return _json({"message": "Server error", "code": 0}, self.server_errors.pop(0))
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce"):
             for old in self.messages[channel]:
@@ -162,6 +168,12 @@ class FakeDiscord:
                     return _json(old)
         message = _message(next(self._ids), channel, body)
         self.messages[channel].append(message)
+        if self.lost_replies > 0:
+            self.lost_replies -= 1
+            return _json({"message": "Bad Gateway", "code": 0}, 502)
+        if self.slow_replies > 0:
+            self.slow_replies -= 1
+            await asyncio.sleep(self.reply_delay)
         return _json(message)
 
     async def _history(self, request: web.Request) -> web.Response:

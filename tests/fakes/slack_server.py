@@ -40,6 +40,7 @@ class _Trouble:
     headers: dict[str, str]
     left: int
     delay: float = 0.0  # answer this late (after doing the work)
+    done: bool = False  # do the work first, then answer the error (a reply lost after the post happened)
 
 
 @dataclass
@@ -92,13 +93,14 @@ class FakeSlack:
 
     # -- test controls ---------------------------------------------------------------------------------------
     def fail(self, method: str, error: str = "ratelimited", *, status: int = 200, times: int = 1,
-             headers: dict[str, str] | None = None, delay: float = 0.0) -> None:
+             headers: dict[str, str] | None = None, delay: float = 0.0, done: bool = False) -> None:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}` with `status` (and headers).
 
-        With error "" the call does its work and answers normally, only `delay` seconds late.
+        With error "" the call does its work and answers normally, only `delay` seconds late; with `done` it does
+        its work and then answers the error. Troubles queue up: each call takes the first one with calls left.
         """
         body = {"ok": False, "error": error} if error else {}
-        self._trouble.append(_Trouble(method, status, body, headers or {}, times, delay))
+        self._trouble.append(_Trouble(method, status, body, headers or {}, times, delay, done))
 
     def posts(self, channel: str) -> list[dict[str, Any]]:
         return list(self.messages.get(channel, []))
@@ -142,13 +144,15 @@ class FakeSlack:
         trouble = next((t for t in self._trouble if t.method == method and t.left > 0), None)
         if trouble is not None:
             trouble.left -= 1
-            if trouble.body:
+            if trouble.body and not trouble.done:
                 return web.json_response(trouble.body, status=trouble.status, headers=trouble.headers)
         if token not in self.tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         body = getattr(self, "_m_" + method.replace(".", "_"), self._unknown)(params)
         if trouble is not None and trouble.delay:
             await asyncio.sleep(trouble.delay)
+        if trouble is not None and trouble.body:  # `done`: the work happened, the caller sees the error
+            return web.json_response(trouble.body, status=trouble.status, headers=trouble.headers)
         return web.json_response(body)
 
     def _unknown(self, params: dict[str, Any]) -> dict[str, Any]:
