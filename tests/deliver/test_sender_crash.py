@@ -3,12 +3,8 @@ reaches every channel exactly once and in order."""
 
 from __future__ import annotations
 
-import os
 import random
-import select
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -16,6 +12,7 @@ from pathlib import Path
 from bot.store import Store
 from tests.deliver.sender_worker import PLATFORM, POINTS, store_update, wire_title
 from tests.fakes.sink import read_posts
+from tests.fakes.worker_process import WorkerProcess
 
 WORKER = Path(__file__).with_name("sender_worker.py")
 ROOMS = ("#talks-desk", "#europe-desk", "#wire-watch")
@@ -26,41 +23,11 @@ RANDOM_KILLS = 11
 BUDGET_SECONDS = 60
 
 
-class _Run:
-    """One worker process."""
-
-    def __init__(self, url: str, tmp: Path, seed: int, crash: tuple[str, int] | None = None, calm: bool = False):
-        args = [sys.executable, str(WORKER), url, str(tmp / "sink.jsonl"), str(tmp / "events.log"), str(ARTICLES),
-                str(seed)]
-        if crash:
-            args += [crash[0], str(crash[1])]
-        elif calm:
-            args.append("calm")
-        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-
-    def wait_ready(self, timeout: float = 30) -> bool:
-        """True once the worker opened the store; False if it exited first."""
-        assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        assert ready, "worker did not start"
-        return self.proc.stdout.readline().strip() == "ready"
-
-    def kill(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-        return self.finish(10)
-
-    def finish(self, timeout: float) -> int:
-        try:
-            _, err = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-            raise AssertionError(f"worker hung:\n{err}") from None
-        assert self.proc.returncode in (0, -signal.SIGKILL), f"worker crashed by itself:\n{err}"
-        assert "Traceback" not in err, f"worker logged an error:\n{err}"
-        return self.proc.returncode
+def _worker(url: str, tmp: Path, seed: int, crash: tuple[str, int] | None = None,
+            calm: bool = False) -> WorkerProcess:
+    """One worker process of this test."""
+    return WorkerProcess(WORKER, url, tmp, articles=ARTICLES, seed=seed, crash=crash, calm=calm,
+                         clean_log=True)
 
 
 def test_kill_9_at_any_moment_loses_nothing_and_posts_nothing_twice(
@@ -76,7 +43,7 @@ def test_kill_9_at_any_moment_loses_nothing_and_posts_nothing_twice(
     killed = 0
     for i, crash in enumerate(plan):
         assert time.monotonic() - start < BUDGET_SECONDS, "crash cycles took too long"
-        run = _Run(db_url, tmp_path, seed=i, crash=crash)
+        run = _worker(db_url, tmp_path, seed=i, crash=crash)
         if crash is None:
             if run.wait_ready():
                 time.sleep(rng.uniform(0.05, 1.0))
@@ -89,7 +56,7 @@ def test_kill_9_at_any_moment_loses_nothing_and_posts_nothing_twice(
     assert killed == len(plan)
     assert 0 < posted_while_crashing < total, "the kills did not land while work was left"
 
-    assert _Run(db_url, tmp_path, seed=999, calm=True).finish(60) == 0
+    assert _worker(db_url, tmp_path, seed=999, calm=True).finish(60) == 0
 
     posts = read_posts(tmp_path / "sink.jsonl")
     keys = Counter(str(p["key"]) for p in posts)

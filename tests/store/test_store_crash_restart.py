@@ -4,18 +4,15 @@ exactly once and in order."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import select
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from bot.store import Store
 from crash_worker import PLATFORM, POINTS
+from tests.fakes.worker_process import WorkerProcess
 
 WORKER = Path(__file__).with_name("crash_worker.py")
 ROOMS = ("room-a", "room-b", "room-c")
@@ -24,40 +21,11 @@ RANDOM_KILLS = 12
 BUDGET_SECONDS = 240
 
 
-class _Run:
-    """One worker process."""
-
-    def __init__(self, url: str, tmp: Path, seed: int, crash: tuple[str, int] | None = None, calm: bool = False):
-        args = [sys.executable, str(WORKER), url, str(tmp / "sink.jsonl"), str(tmp / "events.log"), str(ARTICLES),
-                str(seed)]
-        if crash:
-            args += [crash[0], str(crash[1])]
-        elif calm:
-            args.append("calm")
-        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-
-    def wait_ready(self, timeout: float = 30) -> bool:
-        """True once the worker opened the store; False if it exited first."""
-        assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        assert ready, "worker did not start"
-        return self.proc.stdout.readline().strip() == "ready"
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-        self.finish(10)
-
-    def finish(self, timeout: float) -> int:
-        try:
-            _, err = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-            raise AssertionError(f"worker hung:\n{err}") from None
-        assert self.proc.returncode in (0, -signal.SIGKILL), f"worker crashed by itself:\n{err}"
-        return self.proc.returncode
+def _worker(url: str, tmp: Path, seed: int, crash: tuple[str, int] | None = None,
+            calm: bool = False) -> WorkerProcess:
+    """One worker process of this test."""
+    return WorkerProcess(WORKER, url, tmp, articles=ARTICLES, seed=seed, crash=crash, calm=calm,
+                         clean_log=False)
 
 
 def test_kills_at_any_point_lose_nothing_and_post_nothing_twice(live_store: Store, db_url: str, tmp_path: Path) -> None:
@@ -71,7 +39,7 @@ def test_kills_at_any_point_lose_nothing_and_post_nothing_twice(live_store: Stor
     plan: list[tuple[str, int] | None] = [(p, k) for k in (1, 4) for p in POINTS] + [None] * RANDOM_KILLS
     for i, crash in enumerate(plan):
         assert time.monotonic() - start < BUDGET_SECONDS, "crash cycles took too long"
-        run = _Run(db_url, tmp_path, seed=i, crash=crash)
+        run = _worker(db_url, tmp_path, seed=i, crash=crash)
         if crash is None:
             if run.wait_ready():
                 time.sleep(rng.uniform(0.0, 0.6))
@@ -81,7 +49,7 @@ def test_kills_at_any_point_lose_nothing_and_post_nothing_twice(live_store: Stor
             killed += run.finish(60) == -signal.SIGKILL
     assert killed >= 2 * len(POINTS) + RANDOM_KILLS // 2  # the cycles died mid-work
 
-    final = _Run(db_url, tmp_path, seed=999, calm=True)
+    final = _worker(db_url, tmp_path, seed=999, calm=True)
     assert final.finish(120) == 0
 
     lines = (tmp_path / "sink.jsonl").read_text().splitlines()
