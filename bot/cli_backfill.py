@@ -77,7 +77,7 @@ async def backfill(app: Any, *, since: datetime | None, refilter: bool = False,
 
 
 def _work(app: Any, batch: list[Any], refilter: bool, report: BackfillReport) -> None:
-    briefer, story = app.models()
+    _, story = app.models()
     store = app.store
     undecided = [a for a in batch if refilter or a.kept is None]
     keep = {a.id: bool(a.kept) for a in batch}
@@ -92,13 +92,7 @@ def _work(app: Any, batch: list[Any], refilter: bool, report: BackfillReport) ->
     todo = [a for a in batch if keep[a.id] and store.brief_for_article(a.id) is None]
     if not todo:
         return
-    briefs = briefer.brief_articles([briefer.prepare_text(a.text or "", a.title or "") for a in todo])
-    for article, brief in zip(todo, briefs):
-        brief.title = article.title
-        claims = briefer.encoder.encode([c.text for c in brief.claims]) if brief.claims else None
-        quotes = briefer.encoder.encode([q.text for q in brief.quotes]) if brief.quotes else None
-        store.save_brief(article.id, brief, claim_embeddings=claims, quote_embeddings=quotes)
-        report.briefed += 1
+    report.briefed += len(app.pipeline.brief_and_store(todo))
 
 
 def run_backfill(args: argparse.Namespace) -> int:

@@ -143,9 +143,10 @@ class Pipeline:
 
     async def _brief(self, articles: list[ArticleRecord]) -> list[int]:
         async with self._brief_lock:
-            return await asyncio.to_thread(self._brief_sync, articles)
+            return await asyncio.to_thread(self.brief_and_store, articles)
 
-    def _brief_sync(self, articles: list[ArticleRecord]) -> list[int]:
+    def brief_and_store(self, articles: list[ArticleRecord]) -> list[int]:
+        """Brief kept articles and store each brief with its claim and quote embeddings (blocking)."""
         briefer, _ = self._models()
         started = time.perf_counter()
         briefs = briefer.brief_articles([briefer.prepare_text(a.text or "", a.title or "") for a in articles])
