@@ -72,10 +72,12 @@ class App:
                                    max_redirects=f.max_redirects, per_host_limit=f.per_host,
                                    allow_private=f.allow_private_addresses)
         await self.fetcher.__aenter__()
-        self.sender = Sender(self.store, self.sinks, settings=self.settings.delivery, on_failure=self._delivery_failed)
+        self.sender = Sender(self.store, self.sinks, settings=self.settings.delivery, on_failure=self._delivery_failed,
+                             broadcast=self.settings.stories.also_send_to_channel)
         self.pipeline = Pipeline(self.store, self.models, self.fetcher, policy=self._policy,
                                  backfill=self._backfill, on_event=self._feed_event,
-                                 on_briefs=lambda ids: self.sender.wake() if self.sender else None)
+                                 on_briefs=lambda ids: self.sender.wake() if self.sender else None,
+                                 stories=self.settings.stories)
 
     async def close(self) -> None:
         if self.fetcher is not None:
@@ -142,7 +144,8 @@ class App:
         encoder: Callable[[list[str]], object] = lambda texts: self.models()[0].encoder.encode(texts)
         return CommandContext(self.store, platform, channel, user, is_admin=admin, encoder=encoder,
                               allow_private=self.settings.fetch.allow_private_addresses,
-                              timezone=self.settings.bot.timezone)
+                              timezone=self.settings.bot.timezone,
+                              stories_window_hours=self.settings.stories.window_hours)
 
     # -- helpers ------------------------------------------------------------------------------------------------
     def _apply_config(self) -> None:

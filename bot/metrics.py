@@ -27,11 +27,15 @@ class Metrics:
                                   ["platform", "outcome"], registry=r)
         self.delivery_lag = Histogram("briefbot_delivery_lag_seconds", "Seconds from a brief's creation to its post",
                                       ["platform"], buckets=_LAG_BUCKETS, registry=r)
+        self.placed_briefs = Counter("briefbot_story_placements", "Briefs placed in stories: a new story, an update "
+                                     "with news, or a quiet update", ["kind"], registry=r)
         self.feeds_paused = Gauge("briefbot_feeds_paused", "Feeds paused after repeated failures", registry=r)
         for outcome in ("ok", "not_modified", "error"):
             self.polls.labels(outcome=outcome)
         for decision in ("kept", "dropped"):
             self.articles.labels(decision=decision)
+        for kind in ("new_story", "update", "quiet"):
+            self.placed_briefs.labels(kind=kind)
 
     def polled(self, outcome: str) -> None:
         """One poll ended with `outcome`: "ok", "not_modified" or "error"."""
@@ -45,6 +49,10 @@ class Metrics:
         """The story filter kept `kept` new articles and dropped `dropped`."""
         self.articles.labels(decision="kept").inc(kept)
         self.articles.labels(decision="dropped").inc(dropped)
+
+    def placed(self, created: bool, news: bool) -> None:
+        """A brief was placed in a story: one it `created`, else an update with or without `news`."""
+        self.placed_briefs.labels(kind="new_story" if created else "update" if news else "quiet").inc()
 
     def briefed(self, count: int, seconds: float) -> None:
         """`count` briefs were made in `seconds`."""

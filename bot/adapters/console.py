@@ -16,6 +16,7 @@ from rich.text import Text
 from bot.commands.context import CommandContext
 from bot.commands.handlers import handle_text
 from bot.render.replies_console import reply_renderable, stored_brief_renderable
+from bot.render.story_console import story_update_renderable
 from bot.store import Delivery, Store, StoredBrief
 
 PROMPT = "briefbot> "
@@ -60,8 +61,14 @@ class ConsoleAdapter:
             out.print(reply_renderable(reply, ctx.tz))
 
     async def post(self, delivery: Delivery, brief: StoredBrief) -> str:
-        """Print the brief's panel; the message id is "console-<delivery id>"."""
-        self.console.print(stored_brief_renderable(brief, self.tz))
+        """Print the brief's panel, or, for a later article of a story already shown here, what it adds, indented
+        under the story; the message id is "console-<delivery id>"."""
+        if delivery.thread_root is not None and brief.story is not None:
+            self.console.print(story_update_renderable(brief, self.tz))
+        else:
+            if brief.story is not None:
+                self.console.print(Text(f"story #{brief.story.story_id}", style="magenta"))
+            self.console.print(stored_brief_renderable(brief, self.tz))
         return f"console-{delivery.id}"
 
     async def find_posted(self, delivery: Delivery) -> str | None:

@@ -193,3 +193,4 @@ class StoriesSettings(Section):
     similarity: float = Field(0.6, ge=0.0, le=1.0)
     min_shared_entities: int = Field(1, ge=0)
     quiet_updates: Literal["one_line", "none"] = "one_line"
+    also_send_to_channel: bool = False  # thread replies also shown in the channel (Slack reply_broadcast)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.config.sections import DeliverySettings
 from bot.deliver.sink import AdapterStopped, DeliveryError, Sink
@@ -63,8 +63,10 @@ class Sender:
         clock: Clock = utcnow,
         on_failure: OnFailure | None = None,
         lease_seconds: float = 60.0,
+        broadcast: bool = False,
     ) -> None:
         self._store = store
+        self._broadcast = broadcast  # story updates also shown in the channel, not only in the story's thread
         self._outbox = store.outbox
         self._settings = settings or DeliverySettings()
         self._backoff = Backoff(base=self._settings.backoff_base, cap=self._settings.backoff_cap)
@@ -203,8 +205,16 @@ class Sender:
         finally:
             lane.wake.set()
 
+    async def _threaded(self, d: Delivery) -> Delivery:
+        """`d` with the message that opened its story in the channel, whose thread it goes to (if any)."""
+        if d.story_id is None:
+            return d
+        root = await asyncio.to_thread(self._outbox.thread_root, d)
+        return replace(d, thread_root=root, broadcast=self._broadcast and root is not None)
+
     async def _resolved(self, lane: _Lane, d: Delivery) -> bool:
         """A row left mid-post: True when settled here (found posted, failed, or left for later); False: post it."""
+        d = await self._threaded(d)
         try:
             async with asyncio.timeout(self._lease * _POST_SHARE):
                 remote = await lane.sink.find_posted(d)
@@ -250,6 +260,7 @@ class Sender:
         if live is None:
             log.debug("%s: delivery %d: lease lost, not posting", lane.platform, d.id)
             return
+        live = await self._threaded(live)
         loop = asyncio.get_running_loop()
         limit = asyncio.timeout(self._lease * _POST_SHARE)
         try:

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 from bot.feeds import BackoffPolicy, FeedEvent, FeedFetcher, FeedItem, FeedState, full_text, next_state, select_new
 from bot.metrics import METRICS
+from bot.config.sections import StoriesSettings
 from bot.pipeline.story_filter import StoryFilter
 from bot.store import ArticleRecord, FeedRecord, Store
+from bot.stories.desk import place_brief
 
 if TYPE_CHECKING:  # importing the engine imports spaCy and torch (~230 MB): only a poll with new items needs them
     from bot.brief.engine import Briefer
@@ -42,7 +44,8 @@ class Pipeline:
     def __init__(self, store: Store, models: Callable[[], tuple[Briefer, StoryFilter]], fetcher: FeedFetcher, *,
                  policy: BackoffPolicy | Callable[[FeedRecord], BackoffPolicy] | None = None,
                  backfill: int | Callable[[FeedRecord], int] = 3,
-                 on_event: EventHandler | None = None, on_briefs: Callable[[list[int]], None] | None = None) -> None:
+                 on_event: EventHandler | None = None, on_briefs: Callable[[list[int]], None] | None = None,
+                 stories: StoriesSettings | None = None) -> None:
         self.store = store
         self._models = models  # loaded on first need: a poll that finds nothing new never loads a model
         self.fetcher = fetcher
@@ -51,6 +54,7 @@ class Pipeline:
         self._on_event = on_event
         self._on_briefs = on_briefs
         self._brief_lock = asyncio.Lock()  # briefing uses both cores; one batch at a time
+        self.stories = stories  # None or disabled: every brief is posted on its own
 
     async def poll_feed(self, feed: FeedRecord) -> PollReport:
         """Poll one feed; never raises for feed trouble (that is folded into the feed's state)."""
@@ -92,9 +96,14 @@ class Pipeline:
         report = PollReport("(recovery)", "ok")
         pending = await asyncio.to_thread(self.store.unfiltered_articles, 500)
         kept = await asyncio.to_thread(self.store.unbriefed_articles, 500)
+        held = await asyncio.to_thread(self.store.outbox.held_briefs, 500)
         await self._filter_and_brief(pending, report)
         if kept:
             report.briefs += await self._brief(kept)
+        if held:
+            async with self._brief_lock:
+                await asyncio.to_thread(self._place_all, held)
+            report.briefs += held
         if report.briefs and self._on_briefs is not None:
             self._on_briefs(report.briefs)
         return report
@@ -156,8 +165,35 @@ class Pipeline:
             brief.title = article.title
             claims = briefer.encoder.encode([c.text for c in brief.claims]) if brief.claims else None
             quotes = briefer.encoder.encode([q.text for q in brief.quotes]) if brief.quotes else None
-            ids.append(self.store.save_brief(article.id, brief, claim_embeddings=claims, quote_embeddings=quotes))
+            ids.append(self.store.save_brief(article.id, brief, claim_embeddings=claims, quote_embeddings=quotes,
+                                             hold=self._stories_on))
+        if self._stories_on:
+            self._place_all(ids)
         return ids
+
+    @property
+    def _stories_on(self) -> bool:
+        return self.stories is not None and self.stories.enabled
+
+    def _place_all(self, brief_ids: list[int]) -> None:
+        """Place each brief's article in its story and release its held deliveries (blocking).
+
+        A brief that cannot be placed is still released, on its own: a story is never worth a lost brief.
+        """
+        briefer = self._models()[0] if self._stories_on else None
+        for brief_id in brief_ids:
+            story_id, skip = None, False
+            if briefer is not None and self.stories is not None:
+                try:
+                    update = place_brief(self.store, brief_id, encoder=briefer.encoder, nlp=briefer.nlp,
+                                         settings=self.stories)
+                except (ValueError, KeyError) as exc:
+                    log.warning("brief %d is posted without a story: %s", brief_id, exc)
+                else:
+                    story_id = update.story_id
+                    skip = not update.has_news and self.stories.quiet_updates == "none"
+                    METRICS.placed(update.created, update.has_news)
+            self.store.outbox.release(brief_id, story_id, skip_quiet=skip)
 
 
 def _state_of(feed: FeedRecord) -> FeedState:

@@ -10,6 +10,7 @@ from bot.store.records import (
     QuoteHit,
     SpeakerCount,
     StoredBrief,
+    StoryContext,
     SubscriptionRecord,
     TextHit,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "SpeakerCount",
     "Store",
     "StoredBrief",
+    "StoryContext",
     "SubscriptionRecord",
     "TextHit",
     "database_url",

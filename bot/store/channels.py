@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.records import ChannelRecord, SubscriptionRecord
-from bot.store.schema import CANCELLED, LEASED, PENDING, Channel, DeliveryRow, Feed, Subscription
+from bot.store.schema import CANCELLED, HELD, LEASED, PENDING, Channel, DeliveryRow, Feed, Subscription
 from bot.store.tx import Database
 
 
@@ -64,7 +64,7 @@ class ChannelOps:
             if not left:
                 s.execute(
                     update(DeliveryRow)
-                    .where(DeliveryRow.channel_id == channel.id, DeliveryRow.status.in_((PENDING, LEASED)))
+                    .where(DeliveryRow.channel_id == channel.id, DeliveryRow.status.in_((HELD, PENDING, LEASED)))
                     .values(status=CANCELLED, lease_token=None, last_error="unsubscribed",
                             finished_at=self._db.clock())
                 )

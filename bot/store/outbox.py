@@ -17,7 +17,11 @@ per channel (`seq`). A sender loop, per platform:
 
 Call recover_in_flight at start and on every round: it also picks up rows of other senders that died.
 
-States: pending -> leased (claimed, nothing posted) -> attempting (about to post; recorded and committed BEFORE the
+With stories on, `save_brief(hold=True)` writes the rows `held` (they block their channel, so order is kept) and
+`release` turns them `pending` once the article is placed in its story (or `skipped`: an update with nothing new).
+The sender asks `thread_root` for the message that opened the story in the channel and replies in its thread.
+
+States: [held ->] pending -> leased (claimed, nothing posted) -> attempting (about to post; recorded and committed BEFORE the
 request leaves) -> sent | failed, or back to pending with exponential backoff. A channel's next delivery is never
 handed out while an earlier one is open, so order is kept; a lease (random token + expiry) keeps two senders off one
 row, and an expired `leased` row is simply claimed again (it was never posted). `lease_seconds` must exceed the
@@ -48,7 +52,19 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.records import Delivery
-from bot.store.schema import ATTEMPTING, FAILED, LEASED, OPEN_STATES, PENDING, SENT, Channel, DeliveryRow
+from bot.store.schema import (
+    ATTEMPTING,
+    CANCELLED,
+    FAILED,
+    HELD,
+    LEASED,
+    OPEN_STATES,
+    PENDING,
+    SENT,
+    SKIPPED,
+    Channel,
+    DeliveryRow,
+)
 from bot.store.tx import Database, affected
 
 log = logging.getLogger(__name__)
@@ -155,10 +171,48 @@ class Outbox:
             return True
         return self._db.write(run)
 
+    def release(self, brief_id: int, story_id: int | None, *, skip_quiet: bool = False) -> int:
+        """Hand a placed brief's held deliveries to the sender, tagged with its story; returns how many.
+
+        With `skip_quiet` (an update with nothing new, and config says post nothing) a channel's row is `skipped`
+        instead, unless the channel has no earlier delivery of the story (then the brief is the story's first
+        there, and is posted in full).
+        """
+        def run(s: Session) -> int:
+            now = self._db.clock()
+            rows = list(s.scalars(select(DeliveryRow).where(DeliveryRow.brief_id == brief_id,
+                                                             DeliveryRow.status == HELD).with_for_update()))
+            for row in rows:
+                row.story_id = story_id
+                if skip_quiet and story_id is not None and _story_seen_in(s, row):
+                    row.status, row.finished_at, row.last_error = SKIPPED, now, "nothing new for its story"
+                else:
+                    row.status, row.next_attempt_at = PENDING, now
+            return len(rows)
+        return self._db.write(run)
+
+    def held_briefs(self, limit: int = 500) -> list[int]:
+        """Briefs with deliveries still held for story placement (a crash came between saving and placing)."""
+        stmt = (select(DeliveryRow.brief_id).where(DeliveryRow.status == HELD).group_by(DeliveryRow.brief_id)
+                .order_by(DeliveryRow.brief_id).limit(limit))
+        return self._db.read(lambda s: list(s.scalars(stmt)))
+
+    def thread_root(self, delivery: Delivery) -> str | None:
+        """The remote id of the post that opened `delivery`'s story in its channel: the story's earliest delivery
+        there that was posted (None when the delivery has no story or is the story's first in the channel)."""
+        if delivery.story_id is None:
+            return None
+        stmt = (select(DeliveryRow.remote_id).where(
+            DeliveryRow.channel_id == delivery.channel_id, DeliveryRow.story_id == delivery.story_id,
+            DeliveryRow.seq < delivery.seq, DeliveryRow.status == SENT, DeliveryRow.remote_id.is_not(None))
+            .order_by(DeliveryRow.seq).limit(1))
+        return self._db.read(lambda s: s.scalar(stmt))
+
     def next_wakeup(self, platform: str) -> datetime | None:
         """When something of `platform` next becomes claimable or recoverable (None: nothing open)."""
         def run(s: Session) -> datetime | None:
-            times = [d.next_attempt_at if d.status == PENDING else d.lease_expires_at for d in _heads(s, platform)]
+            times = [d.next_attempt_at if d.status == PENDING else d.lease_expires_at for d in _heads(s, platform)
+                     if d.status != HELD]
             return min((t for t in times if t is not None), default=None)
         return self._db.read(run)
 
@@ -220,6 +274,14 @@ def _heads(s: Session, platform: str) -> list[Delivery]:
     return [_record(d, c) for d, c in s.execute(stmt)]
 
 
+def _story_seen_in(s: Session, row: DeliveryRow) -> bool:
+    """Whether the row's channel already has an earlier delivery of the row's story that was or will be posted."""
+    stmt = select(DeliveryRow.id).where(
+        DeliveryRow.channel_id == row.channel_id, DeliveryRow.story_id == row.story_id, DeliveryRow.seq < row.seq,
+        DeliveryRow.status.not_in((FAILED, CANCELLED, SKIPPED))).limit(1)
+    return s.scalar(stmt) is not None
+
+
 def _locked(s: Session, delivery_id: int) -> DeliveryRow | None:
     return s.get(DeliveryRow, delivery_id, with_for_update=True)
 
@@ -234,4 +296,5 @@ def _record(d: DeliveryRow, c: Channel) -> Delivery:
         idempotency_key=d.idempotency_key, status=d.status, attempts=d.attempts, lease=d.lease_token,
         lease_expires_at=d.lease_expires_at, next_attempt_at=d.next_attempt_at, last_error=d.last_error,
         remote_id=d.remote_id, created_at=d.created_at, attempted_at=d.attempted_at, finished_at=d.finished_at,
+        story_id=d.story_id,
     )

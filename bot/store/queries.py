@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.brief.types import Brief, Claim, Quote
 from bot.store.records import ArticleRecord, QuoteHit, SpeakerCount, StoredBrief, TextHit
 from bot.store.schema import CANCELLED, Article, BriefRow, Channel, ClaimRow, DeliveryRow, Feed, QuoteRow
+from bot.store.stories import story_contexts
 from bot.store.tx import Database
 
 _FEED_NAME = func.coalesce(Feed.name, Feed.url).label("feed_name")
@@ -225,4 +227,5 @@ def _load_briefs(s: Session, ids: Iterable[int]) -> list[StoredBrief]:
         found[b.id] = StoredBrief(id=b.id, article_id=b.article_id, brief=brief,
                                   claim_ids=[c.id for c in claims[b.id]], quote_ids=[q.id for q in quotes[b.id]],
                                   link=link, published=published, feed_name=feed_name, created_at=b.created_at)
-    return [found[i] for i in ids if i in found]
+    contexts = story_contexts(s, {b.id: (b.article_id, b.feed_name) for b in found.values()})
+    return [replace(found[i], story=contexts.get(i)) for i in ids if i in found]

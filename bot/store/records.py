@@ -59,6 +59,26 @@ class SubscriptionRecord:
 
 
 @dataclass(frozen=True)
+class StoryContext:
+    """Where a stored brief's article sits in its story, for rendering it as a story update.
+
+    `new_claims`/`new_quotes` are positions in the brief's claims/quotes that no earlier article of the story
+    showed; `also_reported_by` are the story's other outlets (first seen first).
+    """
+
+    story_id: int
+    title: str | None
+    first: bool  # this article started the story
+    new_claims: list[int]
+    new_quotes: list[int]
+    also_reported_by: list[str]
+
+    @property
+    def has_news(self) -> bool:
+        return self.first or bool(self.new_claims or self.new_quotes)
+
+
+@dataclass(frozen=True)
 class StoredBrief:
     """A stored brief with its article's metadata; `claim_ids`/`quote_ids` run parallel to brief.claims/quotes."""
 
@@ -71,6 +91,7 @@ class StoredBrief:
     published: datetime | None
     feed_name: str | None
     created_at: datetime
+    story: StoryContext | None = None  # None: stories are off, or the article is not placed yet
 
 
 @dataclass(frozen=True)
@@ -135,3 +156,9 @@ class Delivery:
     created_at: datetime
     attempted_at: datetime | None  # last time a post was about to leave
     finished_at: datetime | None
+    story_id: int | None = None
+    # Set by the sender before a post or a look-up: the remote id of the message that opened this delivery's
+    # story in this channel (post the brief as a reply in its thread), and whether the reply is also shown in the
+    # channel itself. None: post to the channel as a story's first brief.
+    thread_root: str | None = None
+    broadcast: bool = False

@@ -20,6 +20,7 @@ from bot.store.outbox import Outbox
 from bot.store.queries import QueryOps, article_record
 from bot.store.records import ArticleRecord
 from bot.store.schema import (
+    HELD,
     PENDING,
     Article,
     BriefRow,
@@ -32,6 +33,7 @@ from bot.store.schema import (
     Subscription,
 )
 from bot.store.stories import StoryOps
+from bot.store.story_queries import StoryQueryOps
 from bot.store.tx import Database, affected
 
 Vectors = Sequence[Any] | np.ndarray
@@ -44,7 +46,7 @@ def to_blob(vector: Any) -> bytes | None:
     return None if vector is None else np.asarray(vector, dtype="<f4").reshape(-1).tobytes()
 
 
-class Store(FeedOps, ChannelOps, QueryOps, StoryOps):
+class Store(FeedOps, ChannelOps, QueryOps, StoryOps, StoryQueryOps):
     """Everything the pipeline persists. Thread-safe; each call is one short transaction. `outbox` sends briefs."""
 
     def __init__(self, db: Database) -> None:
@@ -134,14 +136,18 @@ class Store(FeedOps, ChannelOps, QueryOps, StoryOps):
         *,
         claim_embeddings: Vectors | None = None,
         quote_embeddings: Vectors | None = None,
+        hold: bool = False,
     ) -> int:
         """Store the brief, its claims and quotes, and one pending delivery per channel subscribed right now.
 
         All in one transaction. Idempotent: an article that already has a brief keeps it and its id is returned.
         Embeddings (one float32 vector per claim / quote, in order) are optional; see `set_embeddings`.
+        With `hold`, the deliveries wait (`held`) until `outbox.release` once the article is placed in a story.
         """
+        status = HELD if hold else PENDING
         try:
-            return self._db.write(lambda s: self._save_brief(s, article_id, brief, claim_embeddings, quote_embeddings))
+            return self._db.write(
+                lambda s: self._save_brief(s, article_id, brief, claim_embeddings, quote_embeddings, status))
         except IntegrityError:
             existing = self._db.read(lambda s: s.scalar(select(BriefRow.id).filter_by(article_id=article_id)))
             if existing is None:
@@ -173,7 +179,8 @@ class Store(FeedOps, ChannelOps, QueryOps, StoryOps):
         return added
 
     def _save_brief(
-        self, s: Session, article_id: int, brief: Brief, claim_vecs: Vectors | None, quote_vecs: Vectors | None
+        self, s: Session, article_id: int, brief: Brief, claim_vecs: Vectors | None, quote_vecs: Vectors | None,
+        status: str = PENDING,
     ) -> int:
         existing = s.scalar(select(BriefRow.id).filter_by(article_id=article_id))
         if existing is not None:
@@ -198,7 +205,7 @@ class Store(FeedOps, ChannelOps, QueryOps, StoryOps):
         for channel in self._subscribed_channels(s, article_id):
             channel.next_seq += 1  # the channel row lock orders concurrent writers: seq order == commit order
             s.add(DeliveryRow(channel_id=channel.id, brief_id=row.id, seq=channel.next_seq,
-                              idempotency_key=uuid.uuid4().hex[:24], status=PENDING, attempts=0,
+                              idempotency_key=uuid.uuid4().hex[:24], status=status, attempts=0,
                               next_attempt_at=now, created_at=now))
         s.flush()
         return row.id

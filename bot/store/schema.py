@@ -34,7 +34,9 @@ NAMING = {
 # Delivery states. `leased`: claimed by a sender, nothing posted yet. `attempting`: the sender recorded that it is
 # about to post (the message may or may not exist on the platform). `sent`, `failed` and `cancelled` are final.
 PENDING, LEASED, ATTEMPTING, SENT, FAILED, CANCELLED = "pending", "leased", "attempting", "sent", "failed", "cancelled"
-OPEN_STATES = (PENDING, LEASED, ATTEMPTING)
+HELD = "held"  # waiting for its article to be placed in a story; holds back the channel's later deliveries
+SKIPPED = "skipped"  # a story update with nothing new, not posted (stories.quiet_updates = "none")
+OPEN_STATES = (HELD, PENDING, LEASED, ATTEMPTING)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -263,3 +265,4 @@ class DeliveryRow(Base):
     created_at: Mapped[datetime]
     attempted_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    story_id: Mapped[int | None] = mapped_column(index=True)  # set on release; no FK (stories are never deleted)

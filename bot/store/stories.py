@@ -23,6 +23,7 @@ from bot.store.schema import (
     StoryClaim,
     StoryQuote,
 )
+from bot.store.records import StoryContext
 from bot.store.tx import Database
 
 _OUTLET = func.coalesce(Feed.name, Feed.url)
@@ -79,11 +80,13 @@ class StoryOps:
         return self._db.read(lambda s: [_member(sig, sid, title) for sig, sid, title in s.execute(stmt)])
 
     def assign_story(self, article_id: int, story_id: int | None, *, vector: Any, entities: Iterable[str],
-                     at: datetime, title: str | None = None) -> int:
+                     at: datetime, title: str | None = None, claims: Sequence[tuple[int, int]] = (),
+                     quotes: Sequence[tuple[int, int]] = ()) -> int:
         """Put the article in `story_id`, or in a new story when None; store its signal; returns the story id.
 
         The story's `title` is replaced when one is given; its centroid, entities and updated_at follow its
-        articles. An article already in a story is moved.
+        articles. An article already in a story is moved. `claims`/`quotes` are linked as in `link_story_items`,
+        in the same transaction (so a placed article always has its links).
         """
         keys = sorted(set(entities))
         blob = np.asarray(vector, dtype="<f4").reshape(-1).tobytes()
@@ -116,6 +119,10 @@ class StoryOps:
             story.updated_at = now
             if title is not None:
                 story.title = title
+            self._db.insert_ignore(s, StoryClaim, [{"claim_id": c, "story_id": story.id, "canonical_id": k}
+                                                   for c, k in claims], ["claim_id"])
+            self._db.insert_ignore(s, StoryQuote, [{"quote_id": q, "story_id": story.id, "canonical_id": k}
+                                                   for q, k in quotes], ["quote_id"])
             return story.id
         return self._db.write(run)
 
@@ -171,6 +178,51 @@ class StoryOps:
         return self._db.read(run)
 
 
+def story_contexts(s: Session, briefs: dict[int, tuple[int, str | None]]) -> dict[int, StoryContext]:
+    """Story contexts of placed briefs, given {brief id: (article id, its outlet)}; unplaced briefs are left out."""
+    placed = dict(s.execute(select(Article.id, Article.story_id).where(
+        Article.id.in_([a for a, _ in briefs.values()]), Article.story_id.is_not(None))).all())
+    if not placed:
+        return {}
+    stories = {sid: s.get(Story, sid) for sid in set(placed.values())}
+    outlets = {sid: _outlets(s, sid) for sid in stories}
+    first = dict(s.execute(select(Article.story_id, func.min(BriefRow.id)).join(BriefRow, BriefRow.article_id == Article.id)
+                           .where(Article.story_id.in_(list(stories))).group_by(Article.story_id)).all())
+    mine = [b for b, (a, _) in briefs.items() if a in placed]
+    repeats = {("claim", c): k != c for c, k in s.execute(
+        select(StoryClaim.claim_id, StoryClaim.canonical_id).join(ClaimRow, ClaimRow.id == StoryClaim.claim_id)
+        .where(ClaimRow.brief_id.in_(mine)))}
+    repeats |= {("quote", q): k != q for q, k in s.execute(
+        select(StoryQuote.quote_id, StoryQuote.canonical_id).join(QuoteRow, QuoteRow.id == StoryQuote.quote_id)
+        .where(QuoteRow.brief_id.in_(mine)))}
+    claim_ids: dict[int, list[int]] = {b: [] for b in mine}
+    quote_ids: dict[int, list[int]] = {b: [] for b in mine}
+    for b, c in s.execute(select(ClaimRow.brief_id, ClaimRow.id).where(ClaimRow.brief_id.in_(mine))
+                          .order_by(ClaimRow.position)):
+        claim_ids[b].append(c)
+    for b, q in s.execute(select(QuoteRow.brief_id, QuoteRow.id).where(QuoteRow.brief_id.in_(mine))
+                          .order_by(QuoteRow.position)):
+        quote_ids[b].append(q)
+    out = {}
+    for b in mine:
+        article_id, outlet = briefs[b]
+        sid = placed[article_id]
+        story = stories[sid]
+        out[b] = StoryContext(
+            story_id=sid, title=story.title if story else None, first=first.get(sid) == b,
+            new_claims=[i for i, c in enumerate(claim_ids[b]) if not repeats.get(("claim", c), False)],
+            new_quotes=[i for i, q in enumerate(quote_ids[b]) if not repeats.get(("quote", q), False)],
+            also_reported_by=[o for o in outlets[sid] if o != outlet])
+    return out
+
+
+def _outlets(s: Session, story_id: int) -> list[str]:
+    stmt = (select(_OUTLET, func.min(FeedArticle.seen_at)).select_from(FeedArticle).join(Feed)
+            .join(Article, Article.id == FeedArticle.article_id).where(Article.story_id == story_id)
+            .group_by(_OUTLET).order_by(func.min(FeedArticle.seen_at), _OUTLET))
+    return [name for name, _ in s.execute(stmt)]
+
+
 def _member(sig: ArticleSignal, story_id: int, title: str | None) -> StoryMemberRecord:
     return StoryMemberRecord(article_id=sig.article_id, story_id=story_id, title=title,
                              vector=np.frombuffer(sig.vector, dtype="<f4").astype(np.float32),
@@ -179,8 +231,5 @@ def _member(sig: ArticleSignal, story_id: int, title: str | None) -> StoryMember
 
 def _story_record(s: Session, row: Story) -> StoryRecord:
     articles = s.scalar(select(func.count()).select_from(Article).where(Article.story_id == row.id)) or 0
-    stmt = (select(_OUTLET, func.min(FeedArticle.seen_at)).select_from(FeedArticle).join(Feed)
-            .join(Article, Article.id == FeedArticle.article_id).where(Article.story_id == row.id)
-            .group_by(_OUTLET).order_by(func.min(FeedArticle.seen_at), _OUTLET))
     return StoryRecord(id=row.id, title=row.title, created_at=row.created_at, updated_at=row.updated_at,
-                       articles=articles, outlets=[name for name, _ in s.execute(stmt)])
+                       articles=articles, outlets=_outlets(s, row.id))

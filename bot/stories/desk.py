@@ -15,6 +15,9 @@ from bot.stories.features import Signal, article_signal
 from bot.stories.novelty import repeated_claims, repeated_quotes
 from bot.stories.title import best_title
 
+_MAX_TITLE = 300  # characters of a headline that clustering reads and a story may take as its title
+_MAX_PART = 2000  # characters of one claim that clustering reads
+
 
 @dataclass(frozen=True)
 class StoryUpdate:
@@ -33,18 +36,25 @@ class StoryUpdate:
 
 def place_brief(store: Store, brief_id: int, *, encoder: Any, nlp: Any,
                 settings: StoriesSettings | None = None) -> StoryUpdate:
-    """Cluster the article of stored brief `brief_id` into a story and link its claims and quotes to the story's."""
+    """Cluster the article of stored brief `brief_id` into a story and link its claims and quotes to the story's.
+
+    Safe to call again for a brief already placed: it returns what the first call recorded.
+    """
     settings = settings or StoriesSettings()
     stored = store.get_brief(brief_id)
     if stored is None:
         raise KeyError(f"unknown brief {brief_id}")
     article = store.get_article(stored.article_id)
     assert article is not None  # a brief's article is deleted with it
+    if stored.story is not None:  # placed already (a crash came before its deliveries were released)
+        ctx = stored.story
+        return StoryUpdate(story_id=ctx.story_id, created=ctx.first, new_claims=ctx.new_claims,
+                           new_quotes=ctx.new_quotes, also_reported_by=ctx.also_reported_by)
     when = article.published or article.fetched_at
     brief = stored.brief
-    claims = [c.text for c in brief.claims]
-    signal = article_signal(article.title or brief.title, brief.text or article.text or "", claims, when,
-                            encoder=encoder, nlp=nlp)
+    claims = [c.text[:_MAX_PART] for c in brief.claims]
+    headline = (article.title or brief.title or "")[:_MAX_TITLE] or None  # feeds' titles are untrusted: cap them
+    signal = article_signal(headline, brief.text or article.text or "", claims, when, encoder=encoder, nlp=nlp)
     window = timedelta(hours=settings.window_hours)
     views: dict[int, StoryView] = {}
     for m in store.recent_story_members(when - window, when + window):
@@ -63,11 +73,10 @@ def place_brief(store: Store, brief_id: int, *, encoder: Any, nlp: Any,
         seen_claim_ids, seen_quote_ids = seen.claim_ids, seen.quote_ids
     claim_rep = repeated_claims(claim_vectors, seen_claims)
     quote_rep = repeated_quotes([q.text for q in brief.quotes], seen_quotes)
-    title = _story_title(store, match.story_id if match else None, article.title or brief.title, signal.vector)
-    story_id = store.assign_story(article.id, match.story_id if match else None, vector=signal.vector,
-                                  entities=signal.entities, at=when, title=title)
-    store.link_story_items(
-        story_id,
+    title = _story_title(store, match.story_id if match else None, headline, signal.vector)
+    story_id = store.assign_story(
+        article.id, match.story_id if match else None, vector=signal.vector, entities=signal.entities, at=when,
+        title=title,
         claims=[(cid, cid if r is None else seen_claim_ids[r]) for cid, r in zip(stored.claim_ids, claim_rep)],
         quotes=[(qid, qid if r is None else seen_quote_ids[r]) for qid, r in zip(stored.quote_ids, quote_rep)],
     )

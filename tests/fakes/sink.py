@@ -25,6 +25,9 @@ class Post:
     title: str | None
     remote_id: str
     at: float  # time.monotonic() when the post arrived
+    story_id: int | None = None
+    thread_root: str | None = None  # the story's first post in the channel, when this is a reply in its thread
+    update: bool = False  # the brief came with its story context and went to a thread (rendered as an update)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class FakeSink:
         self.posts: list[Post] = []
         self.calls: list[tuple[str, float]] = []  # (address, time) of every post call, failed ones included
         self.lookups: list[str] = []  # idempotency keys asked for by find_posted
+        self.lookup_roots: list[str | None] = []  # the thread each look-up searched (None: the channel)
         self.notices: list[tuple[str, str]] = []
         self._trouble: list[_Trouble] = []
 
@@ -74,13 +78,15 @@ class FakeSink:
             await asyncio.sleep(self.delay)
         remote = f"{self.platform}-msg-{len(self.posts) + 1}"
         self.posts.append(Post(delivery.address, delivery.idempotency_key, delivery.id, delivery.seq,
-                               delivery.brief_id, brief.brief.title, remote, time.monotonic()))
+                               delivery.brief_id, brief.brief.title, remote, time.monotonic(), delivery.story_id,
+                               delivery.thread_root, delivery.thread_root is not None and brief.story is not None))
         if trouble is not None:
             await asyncio.sleep(trouble.stall)
         return remote
 
     async def find_posted(self, delivery: Delivery) -> str | None:
         self.lookups.append(delivery.idempotency_key)
+        self.lookup_roots.append(delivery.thread_root)
         return next((p.remote_id for p in self.posts if p.key == delivery.idempotency_key), None)
 
     async def notify(self, address: str, text: str) -> None:
@@ -119,7 +125,8 @@ class FileSink:
         await self._point("before_post")
         line = json.dumps({"key": delivery.idempotency_key, "address": delivery.address, "seq": delivery.seq,
                            "brief_id": delivery.brief_id, "title": brief.brief.title,
-                           "remote_id": f"file-{delivery.idempotency_key}"})
+                           "remote_id": f"file-{delivery.idempotency_key}", "story_id": delivery.story_id,
+                           "thread_root": delivery.thread_root})
         _append(self.path, line)  # not in a thread: a timeout cannot leave a write landing after a look-up
         await self._point("after_post")
         return f"file-{delivery.idempotency_key}"

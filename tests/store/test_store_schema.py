@@ -26,7 +26,7 @@ def test_open_store_creates_every_table_at_head(db_url: str) -> None:
     store = open_store(db_url)
     try:
         assert _tables(store.engine) == TABLES == set(Base.metadata.tables)
-        assert current_revision(store.engine) == head_revision() == "0002"
+        assert current_revision(store.engine) == head_revision() == "0003"
     finally:
         store.close()
 
