@@ -33,6 +33,7 @@ class CommandContext:
 
     `encoder` embeds search queries (None: search by words only). `on_feeds_changed` is called after a feed is
     added or removed. `timezone` (an IANA name) sets what "today" means for `digest` and how dates are shown.
+    `stories_window_hours` is how recently a story must have been updated to be listed by `stories`.
     """
 
     store: Store
@@ -44,6 +45,7 @@ class CommandContext:
     allow_private: bool = False
     on_feeds_changed: FeedsChanged | None = None
     timezone: str = "UTC"
+    stories_window_hours: int = 48
     clock: Callable[[], datetime] = field(default=_utcnow)
 
     @property

@@ -6,16 +6,15 @@ import asyncio
 import inspect
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from bot.brief.speakers import query_keys
 from bot.commands import replies as fmt
+from bot.commands import story_handlers  # noqa: F401 - registers latest, stories, story, quotes and digest
 from bot.commands.context import CommandContext
 from bot.commands.grammar import Command, CommandError, parse_text
+from bot.commands.registry import HANDLERS, Handler, check_registry, handles
 from bot.commands.replies import Reply
 from bot.commands.spec import COMMANDS
 from bot.commands.urlcheck import check_feed_url
@@ -23,22 +22,9 @@ from bot.store.records import FeedRecord, TextHit
 
 log = logging.getLogger("bot.commands")
 
-Handler = Callable[[Command, CommandContext], Awaitable[Reply]]
-HANDLERS: dict[str, Handler] = {}
 SEARCH_LIMIT = 8
 SEMANTIC_THRESHOLD = 0.40  # cosine of MiniLM unit vectors; below this a match is mostly noise
 SEMANTIC_MARGIN = 0.15  # and no further than this below the best match (fp32 MiniLM scores spread wider)
-
-
-def handles(name: str) -> Callable[[Handler], Handler]:
-    """Register the handler of the command spec called `name`."""
-    if name not in COMMANDS:
-        raise KeyError(f"no command spec named {name!r}")
-
-    def register(fn: Handler) -> Handler:
-        HANDLERS[name] = fn
-        return fn
-    return register
 
 
 async def run_command(cmd: Command, ctx: CommandContext) -> Reply:
@@ -64,29 +50,6 @@ async def handle_text(text: str, ctx: CommandContext) -> Reply:
     except CommandError as exc:
         return Reply.error(str(exc))
     return await run_command(cmd, ctx)
-
-
-@handles("latest")
-async def _latest(cmd: Command, ctx: CommandContext) -> Reply:
-    briefs = await asyncio.to_thread(ctx.store.latest_briefs, cmd.args["n"])
-    if not briefs:
-        return Reply.info("No briefs yet.")
-    title = "Latest brief" if len(briefs) == 1 else f"Latest {len(briefs)} briefs"
-    text = "\n\n".join("\n".join(fmt.brief_lines(b, ctx.tz)) for b in briefs)
-    return Reply(kind="briefs", title=title, text=f"{title}\n\n{text}", briefs=tuple(briefs))
-
-
-@handles("quotes")
-async def _quotes(cmd: Command, ctx: CommandContext) -> Reply:
-    who = cmd.args["speaker"]
-    hits = await asyncio.to_thread(ctx.store.quotes_by_speaker, query_keys(who), cmd.args["n"])
-    if not hits:
-        return Reply.info(f"No quotes from {who} yet.")
-    keys = {h.speaker_key for h in hits}
-    named = max((h.speaker for h in hits), key=len) if len(keys) == 1 else who  # one person: their fullest name
-    title = f"Quotes from {named}, newest first"
-    lines = [fmt.quote_line(h, ctx.tz) for h in hits]
-    return Reply(kind="quotes", title=title, text="\n".join([title, *lines]), quotes=tuple(hits))
 
 
 @handles("speakers")
@@ -157,21 +120,6 @@ def _dedupe(hits: list[TextHit]) -> list[TextHit]:
         seen.update({(h.kind, h.id), text_key})
         out.append(h)
     return out
-
-
-@handles("digest")
-async def _digest(cmd: Command, ctx: CommandContext) -> Reply:
-    now = ctx.clock().astimezone(ctx.tz)
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    end = start + timedelta(days=1)  # wall-clock arithmetic: the next local midnight, DST or not
-    briefs = await asyncio.to_thread(ctx.store.briefs_between, start, end, channel=(ctx.platform, ctx.channel))
-    title = f"Digest for {fmt.day(start, ctx.tz)}"
-    if not briefs:
-        return Reply.info(f"{title}: no briefs for this channel today.")
-    lines = [title]
-    for outlet, items in fmt.digest_groups(briefs):
-        lines += ["", outlet, *(f"• {fmt.digest_line(b)}" for b in items)]
-    return Reply(kind="digest", title=title, text="\n".join(lines), briefs=tuple(briefs))
 
 
 @handles("feeds")
@@ -273,13 +221,7 @@ async def _help(cmd: Command, ctx: CommandContext) -> Reply:
     return Reply(kind="help", title="Commands", text="\n".join(lines), commands=specs, ephemeral=True)
 
 
-def _check_registry() -> None:
-    missing = sorted(set(COMMANDS) - set(HANDLERS))
-    if missing:
-        raise RuntimeError(f"commands without a handler: {', '.join(missing)}")
-
-
-_check_registry()
+check_registry()
 
 
 __all__ = ["HANDLERS", "Handler", "handle_text", "handles", "run_command"]

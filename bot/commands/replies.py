@@ -8,8 +8,10 @@ from datetime import datetime, timezone, tzinfo
 
 from bot.commands.spec import CommandSpec
 from bot.store.records import FeedRecord, QuoteHit, SpeakerCount, StoredBrief, TextHit
+from bot.store.stories import StoryRecord
+from bot.store.story_queries import StoryBrief
 
-KINDS = ("briefs", "quotes", "speakers", "hits", "feeds", "digest", "text", "help", "error")
+KINDS = ("briefs", "quotes", "speakers", "hits", "feeds", "digest", "stories", "story", "text", "help", "error")
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,8 @@ class Reply:
     """A command's answer. `text` is always a complete plain rendering; the tuples carry the data behind it.
 
     Article strings (titles, claims, quotes, speakers) are untrusted: every renderer must show them literally
-    (no markup, no mentions). `ephemeral` replies are for the asker only (errors, help).
+    (no markup, no mentions). `ephemeral` replies are for the asker only (errors, help). `stories` are the
+    stories listed; `story_briefs` the merged briefs shown (by `story`, and by `latest` once stories exist).
     """
 
     kind: str
@@ -28,6 +31,8 @@ class Reply:
     speakers: tuple[SpeakerCount, ...] = ()
     hits: tuple[TextHit, ...] = ()
     feeds: tuple[FeedRecord, ...] = ()
+    stories: tuple[StoryRecord, ...] = ()
+    story_briefs: tuple[StoryBrief, ...] = ()
     commands: tuple[CommandSpec, ...] = ()
     ephemeral: bool = False
 
@@ -122,17 +127,29 @@ def feed_line(feed: FeedRecord, tz: tzinfo = timezone.utc) -> str:
 
 
 def digest_groups(briefs: Iterable[StoredBrief]) -> list[tuple[str, list[StoredBrief]]]:
-    """Briefs grouped by outlet, in order of each outlet's first brief."""
-    groups: dict[str, list[StoredBrief]] = {}
+    """Briefs grouped by story ("Story #12: title"), or by outlet when not in a story, in order of first brief."""
+    groups: dict[tuple[str, str | int], tuple[str, list[StoredBrief]]] = {}
     for item in briefs:
-        groups.setdefault(item.feed_name or "Other sources", []).append(item)
-    return list(groups.items())
+        if item.story is not None:
+            key: tuple[str, str | int] = ("story", item.story.story_id)
+            heading = story_heading(item.story.story_id, item.story.title)
+        else:
+            key = ("outlet", item.feed_name or "Other sources")
+            heading = item.feed_name or "Other sources"
+        groups.setdefault(key, (heading, []))[1].append(item)
+    return list(groups.values())
+
+
+def story_heading(story_id: int, title: str | None) -> str:
+    return f"Story #{story_id}: {title or '(untitled)'}"
 
 
 def digest_line(item: StoredBrief) -> str:
-    """One digest line: the title and the first claim."""
+    """One digest line: the title and the first claim (in a story, the first claim new to it)."""
     title = item.brief.title or "(untitled)"
-    first = item.brief.claims[0].text if item.brief.claims else ""
+    claims = item.brief.claims
+    new = item.story.new_claims if item.story is not None else []
+    first = claims[new[0]].text if new and new[0] < len(claims) else claims[0].text if claims else ""
     return f"{title} — {first}" if first else title
 
 

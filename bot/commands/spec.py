@@ -41,10 +41,27 @@ _N = Param("n", "int", "how many (1-20)", required=False, default=5, minimum=1, 
 COMMANDS: dict[str, CommandSpec] = {
     spec.name: spec
     for spec in (
-        CommandSpec("latest", "The newest briefs, newest first.", (_N,), examples=("latest", "latest 3")),
+        CommandSpec(
+            "latest",
+            "The newest stories, each with the top of its merged brief (or single briefs), newest first.",
+            (_N,),
+            examples=("latest", "latest 3"),
+        ),
+        CommandSpec(
+            "stories",
+            "Stories updated lately, newest update first, with their articles and outlets.",
+            (Param("n", "int", "how many (1-20)", required=False, default=10, minimum=1, maximum=20),),
+            examples=("stories", "stories 3"),
+        ),
+        CommandSpec(
+            "story",
+            "One story's merged brief: every claim and quote once, with all the outlets that carried it.",
+            (Param("story", "text", "the story's number (see stories) or words from its headline"),),
+            examples=("story 12", "story prisoner swap"),
+        ),
         CommandSpec(
             "quotes",
-            "Quotes by a speaker, newest first; any spelling or part of the name works.",
+            "Quotes by a speaker, newest first, with every outlet that carried each; any spelling of the name.",
             (Param("speaker", "text", "speaker name, e.g. Zelensky"), _N),
             examples=("quotes Zelensky", "quotes Peskov 10"),
         ),
@@ -59,7 +76,7 @@ COMMANDS: dict[str, CommandSpec] = {
             (Param("words", "text", "what to look for"),),
             examples=("search security guarantees",),
         ),
-        CommandSpec("digest", "Today's briefs for this channel, grouped and short."),
+        CommandSpec("digest", "Today's briefs for this channel, grouped by story, with what each story added."),
         CommandSpec("feeds", "The feeds being polled and their state."),
         CommandSpec(
             "feeds.add",

@@ -20,6 +20,11 @@ from bot.commands import COMMANDS, Command, CommandError, parse_options, parse_t
         ("feeds add https://news.example.org/rss.xml", Command("feeds.add", {"url": "https://news.example.org/rss.xml"})),
         ("feeds remove kyiv-ledger", Command("feeds.remove", {"name": "kyiv-ledger"})),
         ("help quotes", Command("help", {"command": "quotes"})),
+        ("stories", Command("stories", {"n": 10})),
+        ("Stories 3", Command("stories", {"n": 3})),
+        ("story 12", Command("story", {"story": "12"})),
+        ("story #12", Command("story", {"story": "#12"})),
+        ("story  prisoner   swap", Command("story", {"story": "prisoner swap"})),
         ("unsub", Command("unsubscribe", {})),
     ],
 )
@@ -35,6 +40,9 @@ def test_typed_text(text, expected):
         ("feeds add", {"url": "https://a.example/feed"}, "feeds add https://a.example/feed"),
         ("feeds.remove", {"name": "x"}, "feeds remove x"),
         ("search", {"words": "prisoner exchange"}, "search prisoner exchange"),
+        ("stories", {"n": 4}, "stories 4"),
+        ("story", {"story": "prisoner swap"}, "story prisoner swap"),
+        ("story", {"story": "12"}, "story 12"),
     ],
 )
 def test_options_and_text_agree(name, options, text):
@@ -52,6 +60,8 @@ def test_options_and_text_agree(name, options, text):
         ("feeds add ftp://example.org/x", "http(s) URL", "Usage: feeds add <url> [name]"),
         ("feeds remove", "Missing name", "Usage: feeds remove <name>"),
         ("digest now please", "Unexpected", "Usage: digest"),
+        ("stories 21", "between 1 and 20", "Usage: stories [n]"),
+        ("story", "Missing story", "Usage: story <story>"),
     ],
 )
 def test_errors_are_one_line_with_usage(text, fragment, usage):

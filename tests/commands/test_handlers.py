@@ -307,7 +307,7 @@ async def test_search_falls_back_to_words_when_the_encoder_fails(store: Store,
 
 
 class _BrokenStore:
-    def latest_briefs(self, n: int) -> list[Any]:
+    def latest_entries(self, n: int) -> list[Any]:
         raise RuntimeError("database file is on fire")
 
 

@@ -59,6 +59,17 @@ class BriefCommands(app_commands.Group):
     async def latest(self, interaction: discord.Interaction, n: app_commands.Range[int, 1, 20] | None = None) -> None:
         await self._answer(interaction, "latest", {"n": n})
 
+    @app_commands.command(name="stories", description=_help("stories"))
+    @app_commands.describe(**_params("stories"))
+    async def stories(self, interaction: discord.Interaction,
+                      n: app_commands.Range[int, 1, 20] | None = None) -> None:
+        await self._answer(interaction, "stories", {"n": n})
+
+    @app_commands.command(name="story", description=_help("story"))
+    @app_commands.describe(**_params("story"))
+    async def story(self, interaction: discord.Interaction, story: app_commands.Range[str, 1, 300]) -> None:
+        await self._answer(interaction, "story", {"story": story})
+
     @app_commands.command(name="quotes", description=_help("quotes"))
     @app_commands.describe(**_params("quotes"))
     async def quotes(self, interaction: discord.Interaction, speaker: app_commands.Range[str, 1, 300],

@@ -98,3 +98,22 @@ async def test_slow_command_defers_then_follows_up(fake: FakeDiscord, start_bot:
     (follow,) = fake.followups
     assert follow["allowed_mentions"] == NO_MENTIONS
     assert follow["embeds"][0]["title"] == "Geneva talks enter round 17 as Kyiv rules out land swap"
+
+
+async def test_brief_story_and_stories_are_slash_commands(fake: FakeDiscord, start_bot: Start) -> None:
+    import json
+
+    from tests.commands.story_samples import STORY_TITLES, Clock, seed_stories
+
+    bot = await start_bot()
+    seeded = seed_stories(bot.store, Clock())
+    story_id = seeded.stories["geneva"]
+    data = (await _ask(fake, _command("story", story=str(story_id))))["data"]
+    text = json.dumps(data, ensure_ascii=False)
+    assert data["allowed_mentions"] == NO_MENTIONS
+    assert STORY_TITLES["geneva"] in text and "Baltic Courier" in text
+    assert "Guarantees must be written down, not promised" in text
+    data = (await _ask(fake, _command("stories")))["data"]
+    assert "stor" in json.dumps(data, ensure_ascii=False).lower()  # listed, or "no stories updated" outside the window
+    missing = (await _ask(fake, _command("story", story="no such talks anywhere")))["data"]
+    assert "No story matches" in json.dumps(missing, ensure_ascii=False)
