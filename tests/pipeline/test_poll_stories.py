@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,30 @@ async def test_stories_off_posts_every_brief_on_its_own(store: Store, models: Mo
     sink = FakeSink("fake")
     await Sender(store, {"fake": sink}, settings=FAST).drain(timeout=20)
     assert [p.thread_root for p in sink.posts] == [None, None]
+
+
+async def test_a_thread_reply_posted_just_before_a_crash_is_found_in_the_thread_not_posted_twice(
+        store: Store, models: Models) -> None:
+    store.subscribe("fake", CHANNEL)
+    pipeline = _pipeline(store, models)
+    for outlet, name, when in (("Kyiv Dispatch", "e2-kd", "13:30"), ("Northwire", "e2-nw", "14:20")):
+        await asyncio.to_thread(pipeline.brief_and_store, [
+            _article(store, outlet, name, published=f"2026-03-02T{when}:00+00:00")])
+    sink = FakeSink("fake")
+    lease = 0.3
+    [first] = store.outbox.claim_next("fake", lease_seconds=lease)  # the root goes out and is recorded
+    assert store.outbox.begin_attempt(first.id, first.lease or "", lease_seconds=lease) is not None
+    root_id = await sink.post(first, store.get_brief(first.brief_id))  # type: ignore[arg-type]
+    assert store.outbox.mark_sent(first.id, first.lease, root_id)
+    [root] = sink.posts
+    # The dying sender: claims the reply, records the attempt, posts into the thread, dies before mark_sent.
+    [reply] = store.outbox.claim_next("fake", lease_seconds=lease)
+    live = store.outbox.begin_attempt(reply.id, reply.lease or "", lease_seconds=lease)
+    assert live is not None and store.outbox.thread_root(live) == root.remote_id
+    posted = await sink.post(replace(live, thread_root=root.remote_id), store.get_brief(live.brief_id))  # type: ignore[arg-type]
+    await asyncio.sleep(lease + 0.1)  # its lease runs out
+
+    await Sender(store, {"fake": sink}, settings=FAST, lease_seconds=lease).drain("fake", timeout=20)
+    assert len(sink.posts) == 2 and sink.lookup_roots == [root.remote_id]  # looked for in the story's thread
+    [done] = [d for d in store.outbox.deliveries(platform="fake") if d.id == reply.id]
+    assert (done.status, done.remote_id) == ("sent", posted)
