@@ -198,7 +198,7 @@ def _posted_keys(platform: str, slack: FakeSlack, discord: FakeDiscord) -> list[
     if platform == "slack":
         metas = [m.get("metadata") or {} for m in slack.posts(TALKS)]
         return [str(m["event_payload"]["key"]) for m in metas if m.get("event_type") == "briefbot_delivery"]
-    return [str(m["nonce"]) for m in discord.created(CHANNEL_ID) if m.get("nonce")]
+    return [str(m["nonce"]) for m in discord.with_threads(CHANNEL_ID) if m.get("nonce")]
 
 
 def _db(tmp: Path) -> sqlite3.Connection:
@@ -242,7 +242,7 @@ def _check_exactly_once(store: Store, slack: FakeSlack, discord: FakeDiscord, br
         assert len({d.brief_id for d in deliveries}) == briefs
         posted[platform] = keys
     slack_ts = {m["metadata"]["event_payload"]["key"]: m["ts"] for m in slack.posts(TALKS) if m.get("metadata")}
-    discord_ids = {m["nonce"]: m["id"] for m in discord.created(CHANNEL_ID)}
+    discord_ids = {m["nonce"]: m["id"] for m in discord.with_threads(CHANNEL_ID)}
     for d in store.outbox.deliveries(platform="slack"):
         assert d.remote_id == slack_ts[d.idempotency_key]
     for d in store.outbox.deliveries(platform="discord"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from bot.config.sections import DeliverySettings
 from bot.deliver.sink import AdapterStopped, DeliveryError, Sink
 from bot.metrics import METRICS
-from bot.store import Backoff, Delivery, Store
+from bot.store import Backoff, Delivery, Store, StoredBrief
 from bot.store.tx import Clock, utcnow
 
 log = logging.getLogger(__name__)
@@ -205,12 +205,14 @@ class Sender:
         finally:
             lane.wake.set()
 
-    async def _threaded(self, d: Delivery) -> Delivery:
-        """`d` with the message that opened its story in the channel, whose thread it goes to (if any)."""
+    async def _threaded(self, d: Delivery, brief: StoredBrief | None = None) -> Delivery:
+        """`d` with the message that opened its story in the channel, whose thread it goes to (if any); a one-line
+        update with nothing new stays in the thread even when replies are also sent to the channel."""
         if d.story_id is None:
             return d
         root = await asyncio.to_thread(self._outbox.thread_root, d)
-        return replace(d, thread_root=root, broadcast=self._broadcast and root is not None)
+        quiet = brief is not None and brief.story is not None and not brief.story.has_news
+        return replace(d, thread_root=root, broadcast=self._broadcast and root is not None and not quiet)
 
     async def _resolved(self, lane: _Lane, d: Delivery) -> bool:
         """A row left mid-post: True when settled here (found posted, failed, or left for later); False: post it."""
@@ -260,7 +262,7 @@ class Sender:
         if live is None:
             log.debug("%s: delivery %d: lease lost, not posting", lane.platform, d.id)
             return
-        live = await self._threaded(live)
+        live = await self._threaded(live, brief)
         loop = asyncio.get_running_loop()
         limit = asyncio.timeout(self._lease * _POST_SHARE)
         try:

@@ -187,7 +187,7 @@ async def test_run_posts_to_slack_once_and_answers_brief_latest(slack: FakeSlack
     assert TITLE in posted["text"] and message["metadata"]["event_payload"]["key"]
     assert [c.token for c in slack.called("chat.postMessage")] == [BOT_TOKEN]
     assert ack["envelope_id"] and reply["response_type"] == "in_channel"
-    assert TITLE in json.dumps(reply) and "Latest brief" in json.dumps(reply)
+    assert TITLE in json.dumps(reply) and "Latest story" in json.dumps(reply)  # the brief, placed in its story
     assert TITLE in out  # the console channel too
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.discord_threads import REPLY, FakeThreads
+
 APP_ID = 700000000000000001
 BOT_ID = 700000000000000002
 GUILD_ID = 700000000000000100
@@ -29,7 +31,7 @@ def _user(uid: int, name: str, *, bot: bool = False) -> dict[str, Any]:
     return {"id": str(uid), "username": name, "discriminator": "0", "global_name": name, "avatar": None, "bot": bot}
 
 
-class FakeDiscord:
+class FakeDiscord(FakeThreads):
     """Records what the client sends; tests steer it with `rate_limits`, `channel_errors` and `dispatch`."""
 
     def __init__(self, token: str = "fake-bot-token") -> None:
@@ -55,6 +57,7 @@ class FakeDiscord:
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self._init_threads(GUILD_ID, BOT_ID)
 
     # -- life cycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -68,6 +71,7 @@ class FakeDiscord:
         r.add_post("/api/v10/users/@me/channels", self._open_dm)
         r.add_post("/api/v10/channels/{channel}/messages", self._post_message)
         r.add_get("/api/v10/channels/{channel}/messages", self._history)
+        r.add_post("/api/v10/channels/{channel}/messages/{message}/threads", self._start_thread)
         r.add_post("/api/v10/interactions/{id}/{token}/callback", self._callback)
         r.add_post("/api/v10/webhooks/{app}/{token}", self._followup)
         r.add_patch("/api/v10/webhooks/{app}/{token}/messages/@original", self._followup)
@@ -161,12 +165,15 @@ class FakeDiscord:
                          429, {"Via": "1.1 google", "X-RateLimit-Scope": "user"})
         if self.server_errors:
             return _json({"message": "Server error", "code": 0}, self.server_errors.pop(0))
+        refusal = self._post_refusal(channel, body)
+        if refusal is not None:
+            return refusal
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce"):
             for old in self.messages[channel]:
                 if old.get("nonce") == nonce:
                     return _json(old)
-        message = _message(next(self._ids), channel, body)
+        message = _message(next(self._ids), channel, self._created_from(channel, body))
         self.messages[channel].append(message)
         if self.lost_replies > 0:
             self.lost_replies -= 1
@@ -180,6 +187,8 @@ class FakeDiscord:
         channel = int(request.match_info["channel"])
         if channel in self.channel_errors:
             return _json({"message": "Missing Access", "code": 50001}, self.channel_errors[channel])
+        if self._no_channel(channel):
+            return _json({"message": "Unknown Channel", "code": 10003}, 404)
         limit = int(request.query.get("limit", "50"))
         # Like Discord, history does not return message nonces: only the create response and gateway event do.
         return _json([{**m, "nonce": None} for m in reversed(self.messages[channel])][:limit])
@@ -257,8 +266,16 @@ def _guild() -> dict[str, Any]:
 
 
 def _message(mid: int, channel: int, body: dict[str, Any]) -> dict[str, Any]:
+    ref = body.get("message_reference")
     return {"id": str(mid), "channel_id": str(channel), "author": _user(BOT_ID, "briefbot", bot=True),
             "content": body.get("content") or "", "timestamp": _now(), "edited_timestamp": None, "tts": False,
             "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
-            "embeds": body.get("embeds") or [], "pinned": False, "type": 0, "flags": body.get("flags", 0),
-            "nonce": body.get("nonce"), "allowed_mentions": body.get("allowed_mentions")}
+            "embeds": body.get("embeds") or [], "pinned": False, "type": REPLY if ref else 0,
+            "flags": body.get("flags", 0), "nonce": body.get("nonce"), "allowed_mentions": body.get("allowed_mentions"),
+            **({"message_reference": _reference(ref, channel)} if ref else {})}
+
+
+def _reference(ref: dict[str, Any], channel: int) -> dict[str, Any]:
+    """A message_reference as Discord returns it: ids as strings, no fail_if_not_exists."""
+    return {"type": ref.get("type", 0), "message_id": str(ref["message_id"]),
+            "channel_id": str(ref.get("channel_id") or channel), "guild_id": str(GUILD_ID)}

@@ -57,6 +57,9 @@ class FakeSlack:
     members: set[str] = field(default_factory=lambda: {TALKS, ARCHIVE})
     archived: set[str] = field(default_factory=lambda: {ARCHIVE})
     tokens: set[str] = field(default_factory=lambda: {BOT_TOKEN, APP_TOKEN})
+    deleted: set[tuple[str, str]] = field(default_factory=set)  # (channel, ts) of messages deleted with no replies
+    orphan_replies: str = "error"  # a reply to a deleted root: "error" (thread_not_found) or "unthread" (top level)
+    page_size: int = 1000  # the most messages one conversations.history / conversations.replies page returns
     _trouble: list[_Trouble] = field(default_factory=list)
     _seq: Any = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -104,6 +107,22 @@ class FakeSlack:
 
     def posts(self, channel: str) -> list[dict[str, Any]]:
         return list(self.messages.get(channel, []))
+
+    def replies(self, channel: str, root: str) -> list[dict[str, Any]]:
+        """The replies posted in the thread of message `root` (not the root itself), oldest first."""
+        return [m for m in self.messages.get(channel, []) if m.get("thread_ts") == root and m["ts"] != root]
+
+    def delete(self, channel: str, ts: str) -> None:
+        """Delete a message as a user would: a root with replies stays as a tombstone, anything else is gone."""
+        msgs = self.messages.get(channel, [])
+        msg = next(m for m in msgs if m["ts"] == ts)
+        if self.replies(channel, ts):
+            msg.update(subtype="tombstone", text="This message was deleted.", blocks=None, metadata=None,
+                       user="USLACKBOT", hidden=True)
+            msg.pop("bot_id", None)
+        else:
+            msgs.remove(msg)
+            self.deleted.add((channel, ts))
 
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -178,26 +197,65 @@ class FakeSlack:
             return {"ok": False, "error": "is_archived"}
         if not channel.startswith("U") and channel not in self.members:
             return {"ok": False, "error": "not_in_channel"}
+        thread = str(params["thread_ts"]) if params.get("thread_ts") else None
+        if thread is not None and (channel, thread) in self.deleted:
+            if self.orphan_replies == "error":
+                return {"ok": False, "error": "thread_not_found"}
+            thread = None  # Slack posts the reply at the top level of the channel instead
+        broadcast = thread is not None and _flag(params.get("reply_broadcast"))
         ts = f"{int(time.time())}.{next(self._seq):06d}"
         msg = {"type": "message", "ts": ts, "user": BOT_USER, "bot_id": "B0FAKE01", "text": params.get("text", ""),
                "blocks": _json(params.get("blocks")), "metadata": _json(params.get("metadata")),
-               "thread_ts": params.get("thread_ts"), "params": params}
+               "thread_ts": thread, "params": params}
+        if broadcast:
+            msg["subtype"] = "thread_broadcast"
+        root = self._root(channel, thread)
+        if root is not None:
+            msg["parent_user_id"] = root.get("user")
+            root.update(thread_ts=root["ts"], reply_count=root.get("reply_count", 0) + 1, latest_reply=ts)
         self.messages.setdefault(channel, []).append(msg)
-        return {"ok": True, "channel": channel, "ts": ts, "message": {k: msg[k] for k in ("ts", "text", "user")}}
+        echo = {k: msg[k] for k in ("ts", "text", "user", "thread_ts", "subtype") if msg.get(k) is not None}
+        return {"ok": True, "channel": channel, "ts": ts, "message": echo}
+
+    def _root(self, channel: str, ts: str | None) -> dict[str, Any] | None:
+        return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None) if ts else None
 
     def _m_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         self.ephemeral.append({**params, "blocks": _json(params.get("blocks"))})
         return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._seq):06d}"}
 
     def _m_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The channel's top-level messages, newest first: thread replies only when broadcast to the channel."""
         channel = self._channel(str(params.get("channel", "")))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
         oldest = float(params.get("oldest") or 0)
-        with_meta = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
-        found = [{k: v for k, v in m.items() if k != "params" and (with_meta or k != "metadata")}
-                 for m in reversed(self.messages.get(channel, [])) if float(m["ts"]) >= oldest]
-        return {"ok": True, "messages": found, "has_more": False, "response_metadata": {"next_cursor": ""}}
+        top = [m for m in reversed(self.messages.get(channel, [])) if float(m["ts"]) >= oldest
+               and (m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast")]
+        return self._page(top, params)
+
+    def _m_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread, oldest first: its root, then the replies (from `oldest` on); thread_not_found for no root."""
+        channel = self._channel(str(params.get("channel", "")))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        root = self._root(channel, str(params.get("ts", "")))
+        if root is None:
+            return {"ok": False, "error": "thread_not_found"}
+        oldest = float(params.get("oldest") or 0)
+        thread = [root] + [m for m in self.replies(channel, root["ts"]) if float(m["ts"]) >= oldest]
+        return self._page(thread, params)
+
+    def _page(self, found: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        """One page of messages (metadata only with include_all_metadata), with Slack's cursor pagination."""
+        with_meta = _flag(params.get("include_all_metadata"))
+        start = int(params.get("cursor") or 0)
+        size = min(int(params.get("limit") or 100), self.page_size)
+        page = [{k: v for k, v in m.items() if k != "params" and (with_meta or k != "metadata")}
+                for m in found[start:start + size]]
+        more = start + size < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + size) if more else ""}}
 
     def _m_conversations_list(self, params: dict[str, Any]) -> dict[str, Any]:
         chans = [{"id": cid, "name": name, "is_archived": cid in self.archived} for cid, name in self.channels.items()]
@@ -221,6 +279,11 @@ class FakeSlack:
                     self.acks[data["envelope_id"]] = data
                     self._changed.set()
         return ws
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as Slack reads it from JSON (true) or a form/query ("true", "1")."""
+    return value is True or str(value).lower() in {"1", "true"}
 
 
 def _json(value: Any) -> Any:

@@ -86,12 +86,14 @@ async def test_same_event_is_one_story_whose_later_brief_goes_into_the_first_pos
     assert (p3.brief_id, p3.thread_root) == (b3, None)  # another event: a new top-level post
 
 
-async def test_broadcast_is_passed_to_thread_replies_only(store: Store, models: Models) -> None:
+async def test_broadcast_is_passed_to_thread_replies_with_news_only(store: Store, models: Models) -> None:
     store.subscribe("fake", CHANNEL)
     pipeline = _pipeline(store, models)
     for outlet, name, when in (("Kyiv Dispatch", "e2-kd", "13:30"), ("Northwire", "e2-nw", "14:20")):
         art = _article(store, outlet, name, published=f"2026-03-02T{when}:00+00:00")
         await asyncio.to_thread(pipeline.brief_and_store, [art])
+    copy = _article(store, "Reprint Service", "e2-kd-copy", body_of="e2-kd", published="2026-03-02T15:00:00+00:00")
+    await asyncio.to_thread(pipeline.brief_and_store, [copy])  # nothing new: a one-liner, kept in the thread
     seen: list[tuple[str | None, bool]] = []
 
     class Recording(FakeSink):
@@ -100,7 +102,8 @@ async def test_broadcast_is_passed_to_thread_replies_only(store: Store, models: 
             return await super().post(delivery, brief)
 
     await Sender(store, {"fake": Recording("fake")}, settings=FAST, broadcast=True).drain(timeout=20)
-    assert seen[0] == (None, False) and seen[1][0] is not None and seen[1][1] is True
+    root = seen[1][0]
+    assert root is not None and seen == [(None, False), (root, True), (root, False)]
 
 
 async def test_a_copy_with_nothing_new_is_skipped_where_the_story_was_shown_and_posted_where_it_was_not(

@@ -1,4 +1,4 @@
-"""The Discord sink: posts delivered briefs as embeds (nonce = idempotency key), finds them again, posts notices."""
+"""The Discord sink: briefs as embeds (nonce = idempotency key), story updates in threads; finds them again."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import timezone, tzinfo
 import aiohttp
 import discord
 
-from bot.adapters.discord.render import CONTENT_MAX, NO_MENTIONS, brief_embed, plain, ref_of
+from bot.adapters.discord.render import CONTENT_MAX, NO_MENTIONS, brief_embed, plain, ref_of, story_embed, thread_name
 from bot.deliver.sink import AdapterStopped, DeliveryError
 from bot.store.records import Delivery, StoredBrief
 
@@ -18,6 +18,12 @@ log = logging.getLogger("bot.adapters.discord")
 
 HISTORY_LIMIT = 100  # recent messages read back when checking whether a delivery was posted before a restart
 LOGIN_WAIT = 20.0  # how long a post waits for the client to log in before it is retried later
+THREAD_ARCHIVE_MINUTES = 10080  # a story's thread is hidden after a week without posts (a post unarchives it)
+THREADS_REMEMBERED = 4096  # story threads known to exist, so that later updates skip the create call
+THREAD_EXISTS = 160004  # "A thread has already been created for this message": its id is the message's id
+CANNOT_REPLY = 160002  # "Cannot reply without permission to read message history"
+# archived (and locked), locked, too many active threads, not a channel that has threads
+_THREAD_CLOSED = frozenset({50083, 160005, 160006, 50024})
 
 
 class DiscordSink:
@@ -33,6 +39,7 @@ class DiscordSink:
         self.admins = [int(a.split(":", 1)[1]) for a in admins if a.startswith("discord:")]  # "discord:<user id>"
         self._ready = asyncio.Event()  # set once logged in, or once stopped
         self._stopped: str | None = None
+        self._threads: dict[int, None] = {}  # story messages known to carry a thread, oldest first
 
     def logged_in(self) -> None:
         """The client has logged in: posts may go."""
@@ -44,33 +51,109 @@ class DiscordSink:
         self._ready.set()
 
     async def post(self, delivery: Delivery, brief: StoredBrief) -> str:
+        """Post the brief; returns the message id.
+
+        With `delivery.thread_root` (the id of the message that opened the brief's story in this channel) the brief
+        is an update posted in a thread started on that message: the thread's id is the message's id, so creating
+        it again only answers 160004 and it is looked up by id. Discord has no "also send to channel" for thread
+        replies: with `delivery.broadcast` the update is posted in the channel as a reply to the story's message
+        instead of in the thread. When the thread cannot be used (root deleted, thread locked, no permission to
+        create threads) the full brief goes to the channel: better posted than lost.
+        """
         channel = await self._channel(delivery.address)
-        embed = brief_embed(brief, colour=self._colour, tz=self._tz, key=delivery.idempotency_key)
+        root = _snowflake(delivery.thread_root)
+        key = delivery.idempotency_key
+        embed = story_embed(brief, colour=self._colour, tz=self._tz, key=key, threaded=root is not None)
         try:
-            message = await channel.send(embed=embed, nonce=delivery.idempotency_key, allowed_mentions=NO_MENTIONS)
+            if root is not None and delivery.broadcast:
+                return await self._reply(channel, delivery, embed, root)
+            if root is not None and (thread := await self._thread(channel.id, root, brief)) is not None:
+                try:
+                    return await self._send(thread, delivery, embed)
+                except discord.HTTPException as exc:
+                    if not _unusable(exc):
+                        raise
+                    self._threads.pop(root, None)
+                    log.warning("discord: cannot post in the thread of message %s in channel %s (%s); posting "
+                                "brief %d to the channel", root, delivery.address, _detail(exc), delivery.brief_id)
+            if root is not None:
+                embed = brief_embed(brief, colour=self._colour, tz=self._tz, key=key)
+            return await self._send(channel, delivery, embed)
         except Exception as exc:
             raise self._translate(exc, delivery.address, "posting to") from exc
-        return str(message.id)
 
     async def find_posted(self, delivery: Delivery) -> str | None:
-        """The id of a recent message of ours carrying the delivery's key (as nonce or in the footer ref)."""
+        """The id of a recent message of ours carrying the delivery's key (as nonce or in the footer ref).
+
+        A story update is looked for in its thread first, then in the channel (where it goes when broadcast, or
+        when its thread could not be used).
+        """
         channel = await self._channel(delivery.address)
-        key = delivery.idempotency_key
-        me = self._client.user.id if self._client.user else None
-        try:
-            async for message in channel.history(limit=HISTORY_LIMIT):
-                if me is not None and message.author.id != me:
-                    continue
-                if str(message.nonce or "") == key or any(ref_of(key) in (e.footer.text or "") for e in message.embeds):
-                    return str(message.id)
-        except discord.Forbidden:
-            # No Read Message History: post again with the same nonce, which Discord deduplicates for a while.
-            log.warning("discord: cannot read the history of channel %s to check delivery %d (grant Read Message "
-                        "History); posting it again with the same nonce", delivery.address, delivery.id)
-            return None
-        except Exception as exc:
-            raise self._translate(exc, delivery.address, "reading the history of") from exc
+        root = _snowflake(delivery.thread_root)
+        places = ([self._client.get_partial_messageable(root)] if root is not None else []) + [channel]
+        for place in places:
+            try:
+                found = await self._search(place, delivery.idempotency_key)
+            except discord.NotFound as exc:
+                if place is channel:
+                    raise self._translate(exc, delivery.address, "reading the history of") from exc
+                continue  # no thread was ever started on the story's message
+            except discord.Forbidden:
+                # No Read Message History: post again with the same nonce, which Discord deduplicates for a while.
+                log.warning("discord: cannot read the history of channel %s to check delivery %d (grant Read "
+                            "Message History); posting it again with the same nonce", place.id, delivery.id)
+                continue
+            except Exception as exc:
+                raise self._translate(exc, delivery.address, "reading the history of") from exc
+            if found is not None:
+                return found
         return None
+
+    async def _search(self, place: discord.PartialMessageable, key: str) -> str | None:
+        me = self._client.user.id if self._client.user else None
+        async for message in place.history(limit=HISTORY_LIMIT):
+            if me is not None and message.author.id != me:
+                continue
+            if str(message.nonce or "") == key or any(ref_of(key) in (e.footer.text or "") for e in message.embeds):
+                return str(message.id)
+        return None
+
+    async def _send(self, target: discord.PartialMessageable, delivery: Delivery, embed: discord.Embed,
+                    reference: discord.MessageReference | None = None) -> str:
+        message = await target.send(embed=embed, nonce=delivery.idempotency_key, allowed_mentions=NO_MENTIONS,
+                                    **({"reference": reference} if reference else {}))
+        return str(message.id)
+
+    async def _reply(self, channel: discord.PartialMessageable, delivery: Delivery, embed: discord.Embed,
+                     root: int) -> str:
+        """The update in the channel as a reply to the story's message (posted plain if that message is gone)."""
+        ref = discord.MessageReference(message_id=root, channel_id=channel.id, fail_if_not_exists=False)
+        try:
+            return await self._send(channel, delivery, embed, ref)
+        except discord.HTTPException as exc:
+            if exc.code != CANNOT_REPLY:
+                raise
+            log.warning("discord: cannot reply in channel %s without Read Message History; posting brief %d there "
+                        "without the reply", delivery.address, delivery.brief_id)
+            return await self._send(channel, delivery, embed)
+
+    async def _thread(self, channel_id: int, root: int, brief: StoredBrief) -> discord.PartialMessageable | None:
+        """The thread on message `root`, started if need be; None when it cannot be (root gone, no permission)."""
+        if root not in self._threads:
+            try:
+                await self._client.http.start_thread_with_message(
+                    channel_id, root, name=thread_name(brief), auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+            except discord.HTTPException as exc:
+                if exc.code != THREAD_EXISTS:
+                    if not _unusable(exc):
+                        raise
+                    log.warning("discord: cannot start a thread on message %s in channel %s (%s)", root, channel_id,
+                                _detail(exc))
+                    return None
+            self._threads[root] = None
+            while len(self._threads) > THREADS_REMEMBERED:
+                self._threads.pop(next(iter(self._threads)))
+        return self._client.get_partial_messageable(root)
 
     async def notify(self, address: str, text: str) -> None:
         channel = await self._channel(address)
@@ -133,6 +216,15 @@ class DiscordSink:
         if isinstance(exc, (aiohttp.ClientError, OSError)):
             return DeliveryError(f"network error {doing} {where}: {type(exc).__name__}: {exc}")
         return exc
+
+
+def _snowflake(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _unusable(exc: discord.HTTPException) -> bool:
+    """A refusal that closes a story's thread to the bot (post the brief in the channel instead)."""
+    return exc.status in (403, 404) or exc.code in _THREAD_CLOSED
 
 
 def _detail(exc: discord.HTTPException) -> str:

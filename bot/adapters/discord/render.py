@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timezone, tzinfo
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import discord
 
@@ -17,6 +17,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 25, 256, 1024
 FOOTER_MAX, EMBED_TOTAL_MAX, EMBEDS_PER_MESSAGE, CONTENT_MAX = 2048, 6000, 10, 2000
 REF_PREFIX = "ref "
+THREAD_NAME_MAX = 100
+MAX_OUTLETS = 8  # outlets named in an "Also reported by" line before "and N more"
 _QUOTES_RESERVE = 1500  # characters of the 6,000 kept for quote fields when the claims are very long
 _MARKUP = re.compile(r"([\\*_~`|>\[\]<@])")
 
@@ -57,8 +59,9 @@ def brief_embed(item: StoredBrief, *, colour: int, tz: tzinfo = timezone.utc, ke
     footer = plain(footer, 200) if footer else ""
     embed.set_footer(text=" · ".join(p for p in (footer, ref_of(key) if key else "") if p) or None)
     claims = "\n".join(f"• {plain(c.text, FIELD_VALUE_MAX)}" for c in brief.claims)
-    room = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - _QUOTES_RESERVE - _size(embed))  # keep room for some quotes
-    embed.description = _cut_lines(claims, room) or None
+    also = _also_line(item)
+    room = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - _QUOTES_RESERVE - _size(embed)) - len(also) - 2
+    embed.description = "\n\n".join(p for p in (_cut_lines(claims, room), also) if p) or None
     budget = EMBED_TOTAL_MAX - _size(embed)
     shown = 0
     for q in brief.quotes[:FIELDS_MAX]:
@@ -73,6 +76,67 @@ def brief_embed(item: StoredBrief, *, colour: int, tz: tzinfo = timezone.utc, ke
     if left and embed.footer.text and len(embed.footer.text) + 30 < FOOTER_MAX and budget > 30:
         embed.set_footer(text=f"{embed.footer.text} · {left} more quote{'s' if left > 1 else ''}")
     return embed
+
+
+def story_embed(item: StoredBrief, *, colour: int, tz: tzinfo = timezone.utc, key: str | None = None,
+                threaded: bool) -> discord.Embed:
+    """The brief for a channel (the full brief) or, `threaded`, as a reply in its story's thread.
+
+    A reply is an update: the headline and only the claims and quotes new to the story, or, when nothing is new,
+    one "Also reported by <outlet>: <headline>" line. Without story context the full brief is posted.
+    """
+    story = item.story
+    if not threaded or story is None or story.first:
+        return brief_embed(item, colour=colour, tz=tz, key=key)
+    if not story.has_news:
+        return quiet_embed(item, colour=colour, key=key)
+    return brief_embed(news_only(item), colour=colour, tz=tz, key=key)
+
+
+def quiet_embed(item: StoredBrief, *, colour: int, key: str | None = None) -> discord.Embed:
+    """One line for an article that adds nothing new to its story: who else reported it, its headline linked."""
+    title = plain(item.brief.title or "(untitled)", TITLE_MAX)
+    url = safe_link(item.link)
+    who = f"Also reported by **{plain(item.feed_name, 200)}**: " if item.feed_name else "Also reported: "
+    line = who + (f"[{title}]({_masked_target(url)})" if url else title)
+    embed = discord.Embed(description=line, colour=colour, timestamp=item.published or item.created_at)
+    return embed.set_footer(text=ref_of(key) if key else None)
+
+
+def thread_name(item: StoredBrief) -> str:
+    """The name of a story's thread: the story's title, else the headline (at most 100 characters, plain)."""
+    name = " ".join(((item.story.title if item.story else None) or item.brief.title or "").split()) or "Story"
+    return name if len(name) <= THREAD_NAME_MAX else name[: THREAD_NAME_MAX - 1].rstrip() + "…"
+
+
+def news_only(item: StoredBrief) -> StoredBrief:
+    """The stored brief cut down to the claims and quotes its story context marks as new (in their order)."""
+    if item.story is None:
+        return item
+    claims, quotes = set(item.story.new_claims), set(item.story.new_quotes)
+    brief = replace(item.brief, claims=[c for i, c in enumerate(item.brief.claims) if i in claims],
+                    quotes=[q for i, q in enumerate(item.brief.quotes) if i in quotes])
+    return replace(item, brief=brief)
+
+
+def _also_line(item: StoredBrief) -> str:
+    """"*Also reported by: A, B and 3 more*" (escaped), naming the story's other outlets; "" when there are none."""
+    own = (item.feed_name or "").casefold()
+    names: dict[str, str] = {}
+    for name in item.story.also_reported_by if item.story else []:
+        key = " ".join(name.split()).casefold()
+        if key and key != own:
+            names.setdefault(key, plain(name, 100))
+    if not names:
+        return ""
+    shown = list(names.values())[:MAX_OUTLETS]
+    more = len(names) - len(shown)
+    return "*Also reported by: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "") + "*"
+
+
+def _masked_target(url: str) -> str:
+    """A safe_link URL with the characters that could end a masked link early (`( ) [ ] \\`) percent-encoded."""
+    return quote(url, safe="".join(chr(c) for c in range(33, 127) if chr(c) not in "()[]\\"))
 
 
 @dataclass

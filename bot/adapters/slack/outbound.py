@@ -1,4 +1,4 @@
-"""The Slack sink: briefs to channels with chat.postMessage, tagged by idempotency key, errors sorted for the sender."""
+"""The Slack sink: briefs to channels (story updates in threads) with chat.postMessage, tagged by idempotency key."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.render import brief_message, escape, fallback
+from bot.adapters.slack.render import brief_message, escape, fallback, story_message
 from bot.deliver.sink import AdapterStopped, DeliveryError
 from bot.store.records import Delivery, StoredBrief
 
@@ -28,8 +28,9 @@ PERMANENT = frozenset({"not_in_channel", "channel_not_found", "is_archived", "in
                        "restricted_action", "team_access_not_granted", "ekm_access_denied"})
 FATAL = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired",
                    "missing_scope", "not_allowed_token_type"})
+ROOT_GONE = frozenset({"thread_not_found", "message_not_found", "invalid_thread_ts"})  # a story's first post is gone
 UNKNOWN_OUTCOME = "outcome unknown"  # prefix of a retry reason: look the key up before posting again
-_LOOKBACK = timedelta(minutes=2)  # conversations.history starts this long before the attempt
+_LOOKBACK = timedelta(minutes=2)  # conversations.history / .replies start this long before the attempt
 _HISTORY_PAGES = 10
 
 
@@ -68,22 +69,48 @@ class SlackSink:
         self._ids: dict[str, str] = {}  # "#name" -> channel id
 
     async def post(self, delivery: Delivery, brief: StoredBrief) -> str:
-        """Post the brief as Block Kit with the delivery's key in its metadata; returns the message ts."""
+        """Post the brief as Block Kit with the delivery's key in its metadata; returns the message ts.
+
+        With `delivery.thread_root` the brief is a reply in the thread of its story's first post (an update: only
+        what is new, or one "also reported by" line), shown in the channel too when `delivery.broadcast`. If that
+        root message was deleted, the full brief goes to the channel instead: better posted than lost.
+        """
         if (delivery.last_error or "").startswith(UNKNOWN_OUTCOME):
             found = await self.find_posted(delivery)
             if found is not None:
                 return found
-        text, blocks = brief_message(brief, self.tz)
+        root = delivery.thread_root
+        text, blocks = story_message(brief, self.tz, threaded=root is not None)
         meta = {"event_type": EVENT_TYPE, "event_payload": {"key": delivery.idempotency_key}}
-        resp = await self._call("chat_postMessage", channel=delivery.address, text=text, blocks=blocks,
-                                metadata=meta, unfurl_links=False, unfurl_media=False, parse="none",
-                                link_names=False)
+        common = {"channel": delivery.address, "metadata": meta, "unfurl_links": False, "unfurl_media": False,
+                  "parse": "none", "link_names": False}
+        if root is None:
+            resp = await self._call("chat_postMessage", text=text, blocks=blocks, **common)
+        else:
+            try:
+                resp = await self._call("chat_postMessage", text=text, blocks=blocks, thread_ts=root,
+                                        reply_broadcast=delivery.broadcast, **common)
+            except DeliveryError as exc:
+                if exc.reason not in ROOT_GONE:
+                    raise
+                log.warning("slack: the story's first post %s in %s is gone (%s); posting brief %d to the channel",
+                            root, delivery.address, exc.reason, delivery.brief_id)
+                text, blocks = brief_message(brief, self.tz)
+                resp = await self._call("chat_postMessage", text=text, blocks=blocks, **common)
+            else:
+                if not (resp.get("message") or {}).get("thread_ts"):
+                    log.info("slack: %s answered a reply to %s with a top-level message (root deleted?)",
+                             delivery.address, root)
         if isinstance(resp.get("channel"), str):
             self._ids[delivery.address] = resp["channel"]
         return str(resp["ts"])
 
     async def find_posted(self, delivery: Delivery) -> str | None:
-        """The ts of a message in the channel carrying this delivery's key, posted since shortly before the attempt."""
+        """The ts of a message carrying this delivery's key, posted since shortly before the attempt.
+
+        A story update is looked for in its thread first (conversations.replies), then in the channel itself, where
+        it lands when broadcast or when its thread root was gone.
+        """
         channel = await self._channel_id(delivery.address)
         if channel is None:
             return None
@@ -91,14 +118,28 @@ class SlackSink:
         if since.tzinfo is None:
             since = since.replace(tzinfo=timezone.utc)
         oldest = f"{(since - _LOOKBACK).timestamp():.6f}"
+        if delivery.thread_root is not None:
+            try:
+                found = await self._find_in("conversations_replies", delivery.idempotency_key, channel=channel,
+                                            ts=delivery.thread_root, oldest=oldest)
+            except DeliveryError as exc:
+                if exc.reason not in ROOT_GONE:
+                    raise
+                found = None
+            if found is not None:
+                return found
+        return await self._find_in("conversations_history", delivery.idempotency_key, channel=channel, oldest=oldest)
+
+    async def _find_in(self, method: str, key: str, **kwargs: Any) -> str | None:
+        """Page through conversations.history or .replies for a message whose metadata carries `key`."""
         cursor: str | None = None
         for _ in range(_HISTORY_PAGES):
-            resp = await self._call("conversations_history", channel=channel, oldest=oldest, limit=200,
-                                    include_all_metadata=True, **({"cursor": cursor} if cursor else {}))
+            resp = await self._call(method, limit=200, include_all_metadata=True, **kwargs,
+                                    **({"cursor": cursor} if cursor else {}))
             for msg in resp.get("messages") or []:
                 meta = msg.get("metadata") or {}
                 payload = meta.get("event_payload") or {}
-                if meta.get("event_type") == EVENT_TYPE and payload.get("key") == delivery.idempotency_key:
+                if meta.get("event_type") == EVENT_TYPE and payload.get("key") == key:
                     return str(msg["ts"])
             cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ MAX_SECTION = 3000  # characters of one section's text
 MAX_CONTEXT = 2000  # characters we allow in one context element
 MAX_TITLE = 300
 MAX_FALLBACK = 3900  # the plain `text` shown in notifications (Slack truncates past 40,000; 4,000 is advised)
+MAX_OUTLETS = 8  # outlets named in an "Also reported by" line before "and N more"
 
 Block = dict[str, Any]
 _SPECIAL = re.compile(r"@(?=(here|channel|everyone)\b)", re.IGNORECASE)
@@ -40,8 +42,56 @@ def link(url: str | None, label: str) -> str:
 
 def brief_message(item: StoredBrief, tz: tzinfo = timezone.utc) -> tuple[str, list[Block]]:
     """A stored brief as (fallback text, blocks)."""
-    text = fallback("\n".join(fmt.brief_lines(item, tz)))
+    text = fallback("\n".join(fmt.brief_lines(item, tz) + _also_line(item)))
     return text, brief_blocks(item, tz, MAX_BLOCKS)
+
+
+def story_message(item: StoredBrief, tz: tzinfo = timezone.utc, *, threaded: bool) -> tuple[str, list[Block]]:
+    """The brief for a channel (the full brief) or, `threaded`, as a reply in its story's thread.
+
+    A reply is an update: the headline and only the claims and quotes new to the story, or, when nothing is new,
+    one "Also reported by <outlet>: <headline>" line. Without story context the full brief is posted.
+    """
+    story = item.story
+    if not threaded or story is None or story.first:
+        return brief_message(item, tz)
+    if not story.has_news:
+        return quiet_message(item)
+    return brief_message(news_only(item), tz)
+
+
+def quiet_message(item: StoredBrief) -> tuple[str, list[Block]]:
+    """One small line for an article that adds nothing new to its story: who else reported it, linked."""
+    title = _trim(item.brief.title or "(untitled)", MAX_TITLE)
+    outlet = _trim(item.feed_name, 200) if item.feed_name else None
+    line = f"Also reported by *{escape(outlet)}*: " if outlet else "Also reported: "
+    text = f"Also reported by {outlet}: " if outlet else "Also reported: "
+    return fallback(text + title), [_context(line + link(item.link, title))]
+
+
+def news_only(item: StoredBrief) -> StoredBrief:
+    """The stored brief cut down to the claims and quotes its story context marks as new (in their order)."""
+    if item.story is None:
+        return item
+    claims, quotes = set(item.story.new_claims), set(item.story.new_quotes)
+    brief = replace(item.brief, claims=[c for i, c in enumerate(item.brief.claims) if i in claims],
+                    quotes=[q for i, q in enumerate(item.brief.quotes) if i in quotes])
+    return replace(item, brief=brief)
+
+
+def _also_line(item: StoredBrief) -> list[str]:
+    """["Also reported by: A, B and 3 more"] (raw text) naming the story's other outlets, [] when there are none."""
+    own = (item.feed_name or "").casefold()
+    names: dict[str, str] = {}
+    for name in item.story.also_reported_by if item.story else []:
+        key = " ".join(name.split()).casefold()
+        if key and key != own:
+            names.setdefault(key, _trim(name, 100))
+    if not names:
+        return []
+    shown = list(names.values())[:MAX_OUTLETS]
+    more = len(names) - len(shown)
+    return ["Also reported by: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")]
 
 
 def brief_blocks(item: StoredBrief, tz: tzinfo = timezone.utc, budget: int = MAX_BLOCKS) -> list[Block]:
@@ -52,11 +102,12 @@ def brief_blocks(item: StoredBrief, tz: tzinfo = timezone.utc, budget: int = MAX
     source = fmt.source_line(item.feed_name, item.published or item.created_at, None, tz)
     if source:
         head.append(_context(escape(source)))
-    claims = _chunks([f"• {escape(c.text)}" for c in brief.claims])
+    claims = _chunks([f"• {escape(c.text)}" for c in brief.claims]) if brief.claims else []
     quotes = [_section(_quote_text(q.text, _speaker(q.speaker, q.role))) for q in brief.quotes]
-    footer = _context("Automated brief · quotes are verbatim from the article"
-                      + (f" · {link(item.link, 'read the article')}" if _safe_url(item.link) else ""))
-    room = max(0, budget - len(head) - 1)
+    tail = [_context(escape(line)) for line in _also_line(item)]
+    tail.append(_context("Automated brief · quotes are verbatim from the article"
+                         + (f" · {link(item.link, 'read the article')}" if _safe_url(item.link) else "")))
+    room = max(0, budget - len(head) - len(tail))
     body = [_section(c) for c in claims][:room]
     room -= len(body)
     if len(quotes) > room:
@@ -64,7 +115,7 @@ def brief_blocks(item: StoredBrief, tz: tzinfo = timezone.utc, budget: int = MAX
         more = len(quotes) - kept
         quotes = quotes[:kept] + ([_context(f"+{more} more quote{'s' if more > 1 else ''} in the article")]
                                   if room else [])
-    return (head + body + quotes + [footer])[:budget]
+    return (head + body + quotes + tail)[:budget]
 
 
 def reply_message(reply: Reply, tz: tzinfo = timezone.utc) -> tuple[str, list[Block]]:

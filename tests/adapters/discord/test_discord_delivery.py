@@ -25,7 +25,7 @@ async def test_login_ready_and_brief_commands_synced_to_the_guild(fake: FakeDisc
     (command,) = fake.synced[str(GUILD_ID)]
     assert command["name"] == "brief"
     subs = {o["name"]: o for o in command["options"]}
-    assert set(subs) == {"latest", "quotes", "speakers", "search", "digest", "feeds", "subscribe", "unsubscribe",
+    assert set(subs) == {"latest", "stories", "story", "quotes", "speakers", "search", "digest", "feeds", "subscribe", "unsubscribe",
                          "help"}
     assert {o["name"] for o in subs["feeds"]["options"]} == {"list", "add", "remove"}
     speaker, n = subs["quotes"]["options"]
