@@ -190,7 +190,9 @@ class LoggingSettings(Section):
 class StoriesSettings(Section):
     enabled: bool = True
     window_hours: int = Field(48, ge=1)
-    similarity: float = Field(0.6, ge=0.0, le=1.0)
+    similarity: float = Field(0.55, ge=0.0, le=1.0)  # joins when also sharing key entities (time-discounted)
+    close_similarity: float = Field(0.75, ge=0.0, le=1.0)  # joins on meaning alone (wire copy, close rewrites)
+    decay_per_day: float = Field(0.2, ge=0.0)  # similarity lost per day between an article and a story's article
     min_shared_entities: int = Field(1, ge=0)
     quiet_updates: Literal["one_line", "none"] = "one_line"
     also_send_to_channel: bool = False  # thread replies also shown in the channel (Slack reply_broadcast)

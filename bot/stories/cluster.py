@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -12,8 +11,8 @@ import numpy as np
 from bot.config.sections import StoriesSettings
 from bot.stories.features import Signal
 
-_COMMON_SHARE = 0.5  # an entity in more than this share of the candidate stories is no key to any of them
-_COMMON_MIN_STORIES = 4
+_DAY = timedelta(days=1)
+_MIN_SUFFIX = 5  # a key this long at the end of a longer one is the same name ("rustemumerov" ends with "umerov")
 
 
 @dataclass(frozen=True)
@@ -34,36 +33,72 @@ class StoryView:
 
 @dataclass(frozen=True)
 class Match:
-    """The story an article joins: the best cosine to one of its recent articles, and the key entities shared."""
+    """The story an article joins: its time-discounted similarity, the key entities shared and their weight."""
 
     story_id: int
     similarity: float
     shared: frozenset[str]
+    weight: float = 0.0
 
 
 def match_story(signal: Signal, stories: Iterable[StoryView], settings: StoriesSettings) -> Match | None:
     """The best story for `signal` under `settings`, or None: the article starts a new story.
 
-    Only articles published within `window_hours` of this one count. A story qualifies when one of those has
-    cosine >= `similarity` with the article and the story shares >= `min_shared_entities` key entities with it;
-    entities found in most candidate stories (the country every story is about) are not key to any of them.
-    The most similar qualifying story wins.
+    Only a story's articles published within `window_hours` of this one count. Its similarity is the best cosine
+    to one of them, less `decay_per_day` for each day between the two (news of one event comes in bursts: a day
+    later, the same people in the same words are more often a new development). A story qualifies when that
+    similarity reaches `close_similarity` (wire copy and close rewrites, whatever their entities), or reaches
+    `similarity` while the story shares key entities of weight >= `min_shared_entities` with the article. An
+    entity weighs 1 when no other candidate story names it, down to 1/n when all n do (the country every story
+    is about). The most similar qualifying story wins.
     """
     window = timedelta(hours=settings.window_hours)
-    recent = [(s.story_id, [m for m in s.members if abs(m.signal.when - signal.when) <= window]) for s in stories]
-    recent = [(sid, ms) for sid, ms in recent if ms]
-    entities = {sid: frozenset().union(*(m.signal.entities for m in ms)) for sid, ms in recent}
-    df = Counter(e for ents in entities.values() for e in ents)
-    common = {e for e, n in df.items() if len(recent) >= _COMMON_MIN_STORIES and n > _COMMON_SHARE * len(recent)}
+    recent = [(s.story_id, [m.signal for m in s.members if abs(m.signal.when - signal.when) <= window])
+              for s in stories]
+    recent = [(sid, sigs) for sid, sigs in recent if sigs]
+    named = [frozenset().union(*(s.entities for s in sigs)) for _, sigs in recent]
+    naming = {key: {i for i, entities in enumerate(named) if _names(entities, key)} for key in signal.entities}
     best: Match | None = None
-    for sid, members in recent:
-        sim = float((np.stack([m.signal.vector for m in members]) @ signal.vector).max())
-        shared = frozenset(signal.entities & entities[sid]) - common
-        if sim < settings.similarity or len(shared) < settings.min_shared_entities:
+    for i, (sid, sigs) in enumerate(recent):
+        sim = _similarity(signal, sigs, settings.decay_per_day)
+        if sim < min(settings.similarity, settings.close_similarity):
+            continue
+        shared = frozenset(key for key, where in naming.items() if i in where)
+        weight = sum(1.0 - (len(naming[key]) - 1) / len(recent) for key in _distinct(shared))
+        if sim < settings.close_similarity and weight < settings.min_shared_entities - 1e-9:
             continue
         if best is None or sim > best.similarity:
-            best = Match(sid, sim, shared)
+            best = Match(sid, sim, shared, weight)
     return best
+
+
+def _similarity(signal: Signal, members: Sequence[Signal], decay_per_day: float) -> float:
+    """The best cosine to a member, each less `decay_per_day` per day between it and `signal`."""
+    cosines = np.stack([m.vector for m in members]) @ signal.vector
+    days = np.array([abs(m.when - signal.when) / _DAY for m in members], dtype=np.float32)
+    return float((cosines - decay_per_day * days).max())
+
+
+def _names(entities: frozenset[str], key: str) -> bool:
+    """Whether `entities` include `key`, also as the end of a longer key (a surname in a full name tagged as an
+    organisation: "Rustem Umerov" -> "rustemumerov") or a longer key as the end of `key`."""
+    if key in entities:
+        return True
+    return any(_suffix(key, e) for e in entities)
+
+
+def _distinct(keys: frozenset[str]) -> list[str]:
+    """`keys` with those ending in a shorter one left out ("lakegeneva" and "geneva" are one place)."""
+    out: list[str] = []
+    for key in sorted(keys, key=len):
+        if not any(_suffix(key, k) for k in out):
+            out.append(key)
+    return out
+
+
+def _suffix(a: str, b: str) -> bool:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= _MIN_SUFFIX and long_.endswith(short)
 
 
 class Clusterer:

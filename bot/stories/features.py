@@ -11,16 +11,24 @@ from typing import Any
 import numpy as np
 
 from bot.brief.speakers import fold, name_words, skeleton, strip_titles
+from bot.stories.title import clean_headline
 
-KEY_LABELS = frozenset({"PERSON", "ORG", "GPE", "EVENT"})
-LEAD_CHARS = 400
-_TITLE_WEIGHT = 0.75  # share of the vector from title + lead, the rest from the claims (tuned on the bench)
+KEY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "EVENT"})
+LEAD_CHARS = 600  # about the first 100 words: as much as the encoder reads of one text (96 tokens by default)
+# Shares of the vector: the lead says what happened in the words of a report (wire copy and rewrites share it);
+# headlines (questions, capitals, analysis angles) and key claims (from anywhere in the article) are noisier.
+_WEIGHTS = {"title": 0.1, "lead": 0.75, "claims": 0.15}
+_MIN_PARAGRAPH_WORDS = 8  # shorter lines are outlet names, bylines, "See also:" links (see `lead_of`)
+_PROSE_END = re.compile(r"[.!?…][\"'”’)]*$")
 _DATELINE = re.compile(r"^[A-Z][A-Za-z .'-]{1,40}(?:,[A-Za-z0-9 .]{1,30})?\s*(?:\([^)]{1,40}\))?\s+[-–—]\s+")
+_TIMESTAMP = re.compile(r"^\d{1,2}[:.]\d\d\s*(?:[A-Z]{2,4}\s*)?[-–—:|]\s+")  # a live blog's "19:50 GMT - "
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’]))\s+(?=[A-Z\"“‘])")
 _STOP = {"the", "a", "an", "of"}
 _LISTABLE = {"GPE", "PERSON"}
 _LIST_SPLIT = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 _COMMA = re.compile(r",\s*")
+_CAPITALISED = re.compile(r"^[A-Z]")
+_HEADLINE_CASE = 0.6  # share of capitalised words above which a headline is in Title Case or capitals
 
 
 @dataclass(frozen=True)
@@ -32,16 +40,27 @@ class Signal:
     when: datetime
 
 
+def strip_dateline(text: str) -> str:
+    """`text` without a leading dateline ("KYIV, March 3 (Northwire) - ", "Berlin - ") or live-blog time."""
+    text = text.strip()
+    return _DATELINE.sub("", _TIMESTAMP.sub("", text, count=1), count=1)
+
+
 def lead_of(text: str, max_chars: int = LEAD_CHARS) -> str:
-    """The first sentences of the body (dateline removed), up to about `max_chars`."""
-    body = text.strip().split("\n\n")
-    first = next((p.strip() for p in body if len(p.split()) >= 8), body[0].strip() if body else "")
-    first = _DATELINE.sub("", first, count=1)
+    """The first sentences of the body, up to about `max_chars`, without datelines or live-blog times.
+
+    Only paragraphs (lines) that read as prose count, ending like a sentence and `_MIN_PARAGRAPH_WORDS` words or
+    longer: not outlet names, bylines, "With Northwire", "See also: <another story>" or "Advertisement" (a text
+    without any such paragraph counts whole).
+    """
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    prose = [line for line in lines if len(line.split()) >= _MIN_PARAGRAPH_WORDS and _PROSE_END.search(line)]
     out = ""
-    for sent in _SENTENCE_END.split(first):
-        if out and len(out) + len(sent) > max_chars:
-            break
-        out = f"{out} {sent}".strip()
+    for line in prose or lines:
+        for sent in _SENTENCE_END.split(strip_dateline(line)):
+            if out and len(out) + len(sent) > max_chars:
+                return out[: max_chars * 2]
+            out = f"{out} {sent}".strip()
     return out[: max_chars * 2]
 
 
@@ -56,35 +75,40 @@ def entity_key(text: str, label: str) -> str | None:
 
 
 def entity_keys(docs: Sequence[Any]) -> frozenset[str]:
-    """Keys of the PERSON/ORG/GPE/EVENT entities in spaCy `docs` ("Kharkiv, Odesa" is two places)."""
+    """Keys of the PERSON/ORG/GPE/LOC/EVENT entities in spaCy `docs` ("Kharkiv, Odesa" is two places)."""
     keys = (entity_key(part, ent.label_) for doc in docs for ent in doc.ents if ent.label_ in KEY_LABELS
             for part in (_LIST_SPLIT if ent.label_ in _LISTABLE else _COMMA).split(ent.text))
     return frozenset(k for k in keys if k)
 
 
-def signal_text(title: str | None, text: str) -> list[str]:
-    """The headline and the lead: the texts that stand for the article next to its claims."""
-    return [t for t in (title or "", lead_of(text)) if t.strip()]
-
-
 def article_signal(title: str | None, text: str, claims: Sequence[str], when: datetime, *, encoder: Any,
                    nlp: Any) -> Signal:
-    """Embed title + lead (3/4 of the weight) and the claims (1/4) and collect the key entities of all of them."""
-    head = signal_text(title, text)
-    parts = head + [c for c in claims if c.strip()]
+    """Embed the headline, the lead and the claims (weighted mean, see `_WEIGHTS`) and collect the key entities
+    of all of them.
+
+    The entities of a headline in Title Case or capitals are left to the lead and claims (spaCy runs its words
+    together: "Kremlin Says 'No Compromise Yet'" is one organisation).
+    """
+    headline = clean_headline(title) if title and title.strip() else ""
+    lead = lead_of(text)
+    body = [c for c in (strip_dateline(c) for c in claims) if c]
+    groups = {"title": [headline] if headline else [], "lead": [lead] if lead else [], "claims": body}
+    parts = [t for texts in groups.values() for t in texts]
     if not parts:
         raise ValueError("an article needs a title, a lead or claims to be clustered")
     vectors = encoder.encode(parts)
-    vector = _combine(vectors[: len(head)], vectors[len(head):])
-    return Signal(vector=vector, entities=entity_keys(list(nlp.pipe(parts))), when=when)
+    mix, start = np.zeros(vectors.shape[1], dtype=np.float32), 0
+    for group, texts in groups.items():
+        if texts:
+            mix += _WEIGHTS[group] * vectors[start : start + len(texts)].mean(0)
+            start += len(texts)
+    named = parts[1:] if headline and len(parts) > 1 and _headline_case(headline) else parts
+    return Signal(vector=unit(mix), entities=entity_keys(list(nlp.pipe(named))), when=when)
 
 
-def _combine(head: np.ndarray, claims: np.ndarray) -> np.ndarray:
-    if len(head) and len(claims):
-        v = _TITLE_WEIGHT * head.mean(0) + (1 - _TITLE_WEIGHT) * claims.mean(0)
-    else:
-        v = (head if len(head) else claims).mean(0)
-    return unit(v)
+def _headline_case(title: str) -> bool:
+    words = [w.lstrip("'\"‘“") for w in title.split() if any(c.isalpha() for c in w)]
+    return len(words) >= 3 and sum(bool(_CAPITALISED.match(w)) for w in words) / len(words) > _HEADLINE_CASE
 
 
 def unit(vector: np.ndarray) -> np.ndarray:

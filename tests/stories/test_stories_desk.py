@@ -11,7 +11,7 @@ from bot.store import Store
 from bot.stories.desk import place_brief
 from stories_samples import read_article
 
-TUNED = StoriesSettings(similarity=0.675)
+TUNED = StoriesSettings()
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,20 @@ def test_repeated_claims_by_meaning(encoder: Any) -> None:
     assert repeated_claims(np.zeros((0, 384), np.float32), seen) == []
 
 
+def test_outlets_paraphrases_repeat_other_facts_of_the_event_do_not(encoder: Any) -> None:
+    seen = encoder.encode([
+        ("He said a referendum could only take place during a ceasefire of at least 60 days, so that voting would "
+         "be safe."),
+        "The two envoys had lunch in central Moscow with Kirill Dmitriev before heading to the Kremlin.",
+    ])
+    new = encoder.encode([
+        ("The war leader said a national referendum would be held, but only once guns had been silent for at "
+         "least 60 days."),
+        "Russian President Vladimir Putin met U.S. envoys Steve Witkoff and Jared Kushner in the Kremlin on Monday.",
+    ])
+    assert repeated_claims(new, seen) == [0, None]
+
+
 def test_has_news() -> None:
     assert has_news([0, None], [])
     assert has_news([0], [None])
