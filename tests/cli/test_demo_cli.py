@@ -60,7 +60,9 @@ def test_demo_without_a_terminal_prints_briefs_and_exits_0(piped) -> None:
     assert "Traceback" not in out + proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-3000:]
     assert out.startswith("briefbot demo: 3 fictional feeds served at http://127.0.0.1:")
     assert COUNT_LINE.search(out), out[-500:]
-    assert out.count("Key claims") == 11 and "Quotes (" in out
+    # 11 on-story articles: each a brief, or (a second outlet's take on a story already shown) an update under it
+    assert out.count("Key claims") + out.count("↳ story #") == 11 and "Quotes (" in out
+    assert out.count("↳ story #") >= 1 and "Also reported by" in out
 
 
 def test_demo_briefs_the_story_and_drops_the_rest(piped) -> None:
