@@ -20,17 +20,17 @@ def story_update_renderable(item: StoredBrief, tz: tzinfo = timezone.utc) -> Ren
     assert ctx is not None, "an update needs its story context"
     brief = item.brief
     head = Text("↳ ", style="bold magenta") + Text(f"story #{ctx.story_id}", style="magenta")
-    if ctx.title:
-        head += Text(" · ") + Text(ctx.title, style="bold")
+    if ctx.title and ctx.title != brief.title:  # the story may since have taken this article's headline
+        head += Text(" · ") + Text(ctx.title)
     source = fmt.source_line(item.feed_name, item.published or item.created_at, None, tz)
-    article = Text(brief.title or "(untitled)") + (Text(f"  {source}", style="dim") if source else Text(""))
+    lines = [Text(brief.title or "(untitled)", style="bold")]
+    where = Text(source, style="dim")
     if item.link:
-        article += Text("  ") + Text(item.link, style=Style(dim=True, link=item.link))
-    lines: list[Text] = []
+        where += Text(" · " if source else "", style="dim") + Text(item.link, style=Style(dim=True, link=item.link))
+    lines.append(where)
     if not ctx.has_news:
-        lines.append(Text("Nothing new: ", style="dim") + article)
+        lines.append(Text("Nothing new in this article.", style="dim"))
     else:
-        lines.append(Text("New from ", style="dim") + article)
         lines += [Text("  • ") + Text(brief.claims[i].text) for i in ctx.new_claims if i < len(brief.claims)]
         for i in ctx.new_quotes:
             if i >= len(brief.quotes):

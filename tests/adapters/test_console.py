@@ -153,3 +153,33 @@ def test_error_replies_render_red() -> None:
     with console.capture() as cap:
         console.print(reply_renderable(Reply.error("[bold]nope[/bold]")))
     assert "\x1b[31m" in cap.get() and "[bold]nope[/bold]" in cap.get()
+
+
+async def test_sink_prints_a_story_update_under_its_story(store: Store) -> None:
+    from dataclasses import replace
+
+    from bot.store import StoryContext
+
+    console, out = _console()
+    adapter = ConsoleAdapter(console)
+    brief = store.latest_briefs(1)[0]
+    news = StoryContext(story_id=7, title="[i]Kremlin and the draft", first=False, new_claims=[], new_quotes=[0],
+                        also_reported_by=["Northwire", "[b]Kyiv Dispatch"])
+    await adapter.post(replace(_delivery(brief.id), story_id=7, thread_root="console-1"), replace(brief, story=news))
+    text = out.getvalue()
+    assert "↳ story #7 · [i]Kremlin and the draft" in text and HOSTILE_TITLE in text
+    assert HOSTILE_QUOTE in text and "Dmitry Peskov" in text
+    assert "The Kremlin rejected the latest draft" not in text  # not new: left out
+    assert "Also reported by Northwire, [b]Kyiv Dispatch" in text and "Key claims" not in text
+
+    console, out = _console()
+    quiet = replace(news, new_quotes=[])
+    await ConsoleAdapter(console).post(replace(_delivery(brief.id), story_id=7, thread_root="console-1"),
+                                       replace(brief, story=quiet))
+    text = out.getvalue()
+    assert "Nothing new in this article." in text and HOSTILE_QUOTE not in text
+
+    console, out = _console()  # the story's first post in this channel: the whole brief, under its story number
+    await ConsoleAdapter(console).post(replace(_delivery(brief.id), story_id=7), replace(brief, story=news))
+    text = out.getvalue()
+    assert text.startswith("story #7") and "Key claims" in text and "The Kremlin rejected the latest draft" in text

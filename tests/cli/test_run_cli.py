@@ -129,6 +129,11 @@ def briefbot(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Comp
                           env=ENV, cwd=cwd, timeout=TIMEOUT, stdin=None if stdin is not None else subprocess.DEVNULL)
 
 
+def shown(out: str) -> int:
+    """Briefs printed in full, plus story updates printed under the story they belong to."""
+    return out.count("Key claims") + out.count("↳ story #")
+
+
 def assert_clean(proc: subprocess.CompletedProcess[str] | str) -> None:
     text = proc if isinstance(proc, str) else proc.stdout + proc.stderr
     assert "Traceback" not in text and "Error running job" not in text, text[-3000:]
@@ -152,7 +157,7 @@ def test_poll_once_prints_the_briefs_of_new_items(polled) -> None:
     assert_clean(first)
     out = first.stdout
     assert TITLE_A in out and TITLE_B in out
-    assert out.count("Key claims") == 2
+    assert shown(out) == 2
     assert "Rustem Umerov" in out and "Dmitry Peskov" in out
     assert "premature to speak of any agreement" in out  # a quote from the full-text item
     assert "There is no date and there cannot be one" in out  # a quote only on the teaser's article page
@@ -175,7 +180,7 @@ def test_console_answers_commands_and_usage_for_unknown(polled) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert_clean(proc)
     out = proc.stdout
-    assert "Latest brief" in out and TITLE_B in out  # the newest brief
+    assert "Latest story" in out and TITLE_B in out  # the newest story (both items report one event)
     assert "Quotes from Dmitry Peskov" in out and "premature to speak of any agreement" in out
     assert re.search(r"Unknown command 'frobnicate'\. Try: help", out)
 
@@ -284,7 +289,7 @@ def test_run_posts_the_brief_then_stops_on_sigterm(server: FeedServer, tmp_path:
     assert code == 0, text[-3000:]
     assert took < 15, f"took {took:.1f}s to stop"
     assert_clean(text)
-    assert TITLE_A in text and text.count("Key claims") == 2
+    assert TITLE_A in text and shown(text) == 2
 
 
 def test_run_stops_promptly_in_the_middle_of_a_poll(server: FeedServer, tmp_path: Path) -> None:
@@ -322,7 +327,7 @@ def test_run_stopped_while_briefing_loses_nothing(server: FeedServer, tmp_path: 
     assert second.returncode == 0, second.stderr[-3000:]
     assert_clean(second)
     both = proc.out + second.stdout  # stdout only: the logs on stderr name the titles too
-    assert both.count("Key claims") == 2 and both.count(TITLE_A) == 1 and both.count(TITLE_B) == 1
+    assert shown(both) == 2 and both.count(TITLE_A) == 1 and both.count(TITLE_B) == 1
 
 
 BAD_CONFIG = """
