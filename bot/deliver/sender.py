@@ -6,9 +6,20 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from bot.config.sections import DeliverySettings
+from bot.deliver.lanes import (
+    MAX_SLEEP,
+    POST_SHARE,
+    RELEASE,
+    SETTLE_SECONDS,
+    DrainReport,
+    ErrorLog,
+    Lane,
+    one_line,
+    running_loop,
+)
 from bot.deliver.sink import AdapterStopped, DeliveryError, Sink
 from bot.metrics import METRICS
 from bot.store import Backoff, Delivery, Store, StoredBrief
@@ -17,39 +28,6 @@ from bot.store.tx import Clock, utcnow
 log = logging.getLogger(__name__)
 
 OnFailure = Callable[[Delivery, str], Awaitable[None]]
-
-_MAX_SLEEP = 30.0  # look at the outbox at least this often (briefs saved by another process do not wake us)
-_POST_SHARE = 0.5  # a post or look-up may use half the lease; past it the outcome is unknown (the rest is margin)
-_SETTLE_SECONDS = 10.0  # on stop, how long posts under way may finish before they are cancelled
-_RELEASE = Backoff(base=0.0, jitter=0.0)  # hand a claimed, unposted row back to the queue at once
-_TRACED_MAX = 512
-
-
-@dataclass(frozen=True)
-class DrainReport:
-    """What one `drain` did: deliveries sent, failed for good, put back for a retry; platforms stopped (reason)."""
-
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    stopped: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class _Lane:
-    """One platform: its sink, pacing and the deliveries under way."""
-
-    platform: str
-    sink: Sink
-    pacing: float
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-    halt: asyncio.Event = field(default_factory=asyncio.Event)  # stop handing out work (stop, adapter stopped)
-    stopped: str | None = None  # why the adapter stopped
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one post at a time per channel
-    last_post: dict[int, float] = field(default_factory=dict)  # channel -> loop time the last post ended
-    tally: Counter[str] = field(default_factory=Counter)
-
 
 class Sender:
     """Posts pending deliveries through the sinks; safe to restart or kill at any point (see bot.store.outbox)."""
@@ -73,10 +51,10 @@ class Sender:
         self._clock = clock
         self._on_failure = on_failure
         self._lease = float(lease_seconds)
-        self._lanes = {name: _Lane(name, sink, self._settings.pacing_for(name)) for name, sink in sinks.items()}
+        self._lanes = {name: Lane(name, sink, self._settings.pacing_for(name)) for name, sink in sinks.items()}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reported: set[tuple[str, int, str]] = set()  # (platform, channel, reason) already told
-        self._traced: set[str] = set()  # unexpected errors already logged with their traceback
+        self._errors = ErrorLog(log)  # unexpected errors: their traceback is logged the first time only
 
     @property
     def stopped(self) -> dict[str, str]:
@@ -86,7 +64,7 @@ class Sender:
     def wake(self) -> None:
         """New deliveries were saved: look at the outbox now. Safe to call from any thread."""
         loop = self._loop
-        if loop is not None and not loop.is_closed() and _running_loop() is not loop:
+        if loop is not None and not loop.is_closed() and running_loop() is not loop:
             loop.call_soon_threadsafe(self._wake_all)
         else:
             self._wake_all()
@@ -121,7 +99,7 @@ class Sender:
         await stop.wait()
         self._wake_all(halt=True)
 
-    async def _run_lane(self, lane: _Lane, stop: asyncio.Event) -> None:
+    async def _run_lane(self, lane: Lane, stop: asyncio.Event) -> None:
         if lane.stopped is not None:
             return
         lane.halt.clear()
@@ -135,8 +113,8 @@ class Sender:
                     delay = delay if handed else max(delay, 0.01)
                     pause = 0.0
                 except Exception as exc:  # the database is out of reach: try again, more and more slowly
-                    pause = min(_MAX_SLEEP, pause * 2 or 1.0)
-                    self._log_unexpected(lane, f"reading the outbox failed, again in {pause:.0f} s", exc)
+                    pause = min(MAX_SLEEP, pause * 2 or 1.0)
+                    self._errors.log(lane.platform, f"reading the outbox failed, again in {pause:.0f} s", exc)
                     delay = pause
                 try:
                     async with asyncio.timeout(delay):
@@ -146,7 +124,7 @@ class Sender:
         finally:
             await self._settle(lane)
 
-    async def _drain_lane(self, lane: _Lane) -> None:
+    async def _drain_lane(self, lane: Lane) -> None:
         if lane.stopped is not None:
             return
         lane.halt.clear()
@@ -160,7 +138,7 @@ class Sender:
             if lane.tasks:
                 await self._settle(lane)
 
-    async def _pump(self, lane: _Lane) -> int:
+    async def _pump(self, lane: Lane) -> int:
         """Hand out what is due: rows a dead sender left mid-post (checked by key first), then each channel's next."""
         if lane.halt.is_set():
             return 0
@@ -173,23 +151,23 @@ class Sender:
             task.add_done_callback(lane.tasks.discard)
         return len(recovered) + len(claimed)
 
-    async def _until_due(self, lane: _Lane) -> float:
+    async def _until_due(self, lane: Lane) -> float:
         when = await asyncio.to_thread(self._outbox.next_wakeup, lane.platform)
         if when is None:
-            return _MAX_SLEEP
-        return min(_MAX_SLEEP, max(0.0, (when - self._clock()).total_seconds()))
+            return MAX_SLEEP
+        return min(MAX_SLEEP, max(0.0, (when - self._clock()).total_seconds()))
 
-    async def _settle(self, lane: _Lane) -> None:
+    async def _settle(self, lane: Lane) -> None:
         """Stop handing out work: rows waiting for their turn go back, posts under way get a moment to finish."""
         lane.halt.set()
         if not lane.tasks:
             return
-        _, late = await asyncio.wait(set(lane.tasks), timeout=_SETTLE_SECONDS)
+        _, late = await asyncio.wait(set(lane.tasks), timeout=SETTLE_SECONDS)
         for task in late:  # a cancelled post stays `attempting` and is checked by its key after a restart
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
 
-    async def _deliver(self, lane: _Lane, d: Delivery, recovered: bool) -> None:
+    async def _deliver(self, lane: Lane, d: Delivery, recovered: bool) -> None:
         lock = lane.locks.setdefault(d.channel_id, asyncio.Lock())
         try:
             async with lock:
@@ -197,11 +175,11 @@ class Sender:
                     return
                 if not await self._pace(lane, d.channel_id):
                     await asyncio.to_thread(self._outbox.mark_retry, d.id, d.lease or "", d.last_error or "",
-                                            _RELEASE)
+                                            RELEASE)
                     return
                 await self._attempt(lane, d)
         except Exception as exc:  # the store failed mid-way: the lease runs out and the row is handed out again
-            self._log_unexpected(lane, f"delivery {d.id} to {d.address} interrupted", exc)
+            self._errors.log(lane.platform, f"delivery {d.id} to {d.address} interrupted", exc)
         finally:
             lane.wake.set()
 
@@ -214,11 +192,11 @@ class Sender:
         quiet = brief is not None and brief.story is not None and not brief.story.has_news
         return replace(d, thread_root=root, broadcast=self._broadcast and root is not None and not quiet)
 
-    async def _resolved(self, lane: _Lane, d: Delivery) -> bool:
+    async def _resolved(self, lane: Lane, d: Delivery) -> bool:
         """A row left mid-post: True when settled here (found posted, failed, or left for later); False: post it."""
         d = await self._threaded(d)
         try:
-            async with asyncio.timeout(self._lease * _POST_SHARE):
+            async with asyncio.timeout(self._lease * POST_SHARE):
                 remote = await lane.sink.find_posted(d)
         except AdapterStopped as exc:
             self._stop_lane(lane, exc)  # the row stays `attempting`; looked up again after a restart
@@ -231,7 +209,7 @@ class Sender:
                             lane.platform, d.id, d.address, exc.reason)
             return True
         except Exception as exc:  # never post without knowing: the lease runs out and the row comes back
-            self._log_unexpected(lane, f"could not check whether delivery {d.id} reached {d.address}", exc)
+            self._errors.log(lane.platform, f"could not check whether delivery {d.id} reached {d.address}", exc)
             return True
         if remote is None:
             return False
@@ -241,7 +219,7 @@ class Sender:
                  remote)
         return True
 
-    async def _pace(self, lane: _Lane, channel_id: int) -> bool:
+    async def _pace(self, lane: Lane, channel_id: int) -> bool:
         """Wait until the channel's last post is `pacing` seconds old; False if the lane halts meanwhile."""
         loop = asyncio.get_running_loop()
         last = lane.last_post.get(channel_id)
@@ -253,7 +231,7 @@ class Sender:
                 pass
         return not lane.halt.is_set()
 
-    async def _attempt(self, lane: _Lane, d: Delivery) -> None:
+    async def _attempt(self, lane: Lane, d: Delivery) -> None:
         brief = await asyncio.to_thread(self._store.get_brief, d.brief_id)
         if brief is None:
             await self._fail(lane, d, f"brief {d.brief_id} is no longer stored")
@@ -264,13 +242,13 @@ class Sender:
             return
         live = await self._threaded(live, brief)
         loop = asyncio.get_running_loop()
-        limit = asyncio.timeout(self._lease * _POST_SHARE)
+        limit = asyncio.timeout(self._lease * POST_SHARE)
         try:
             async with limit:
                 remote = await lane.sink.post(live, brief)
         except AdapterStopped as exc:
             self._stop_lane(lane, exc)
-            await asyncio.to_thread(self._outbox.mark_retry, d.id, d.lease or "", f"adapter stopped: {exc}", _RELEASE)
+            await asyncio.to_thread(self._outbox.mark_retry, d.id, d.lease or "", f"adapter stopped: {exc}", RELEASE)
             return
         except DeliveryError as exc:
             if exc.permanent:
@@ -281,10 +259,10 @@ class Sender:
         except Exception as exc:
             if isinstance(exc, TimeoutError) and limit.expired():
                 log.warning("%s: no answer posting delivery %d to %s within %.1f s; it is checked by its key once "
-                            "its lease runs out", lane.platform, d.id, d.address, self._lease * _POST_SHARE)
+                            "its lease runs out", lane.platform, d.id, d.address, self._lease * POST_SHARE)
                 return
-            first = self._first_time(lane, exc)
-            await self._retry(lane, live, _one_line(exc), None, exc if first else None)
+            first = self._errors.first_time(lane.platform, exc)
+            await self._retry(lane, live, one_line(exc), None, exc if first else None)
             return
         finally:
             lane.last_post[d.channel_id] = loop.time()
@@ -294,7 +272,7 @@ class Sender:
         log.debug("%s: delivery %d (brief %d) posted to %s as %s", lane.platform, d.id, d.brief_id, d.address, remote)
 
     async def _retry(
-        self, lane: _Lane, d: Delivery, reason: str, retry_after: float | None, exc: BaseException | None = None
+        self, lane: Lane, d: Delivery, reason: str, retry_after: float | None, exc: BaseException | None = None
     ) -> None:
         most = self._settings.max_attempts
         if d.attempts >= most:
@@ -309,7 +287,7 @@ class Sender:
         log.warning("%s: posting delivery %d to %s failed (attempt %d of %d), retrying in %.1f s: %s",
                     lane.platform, d.id, d.address, d.attempts, most, wait, reason, exc_info=exc)
 
-    async def _fail(self, lane: _Lane, d: Delivery, reason: str) -> None:
+    async def _fail(self, lane: Lane, d: Delivery, reason: str) -> None:
         """Give up on the delivery; log and tell admins once per channel and reason (until the channel works again)."""
         if not await asyncio.to_thread(self._outbox.mark_failed, d.id, reason, d.lease):
             return
@@ -325,41 +303,16 @@ class Sender:
             try:
                 await self._on_failure(d, reason)
             except Exception as exc:
-                self._log_unexpected(lane, "telling admins about a failed delivery failed", exc)
+                self._errors.log(lane.platform, "telling admins about a failed delivery failed", exc)
 
-    def _count(self, lane: _Lane, outcome: str, d: Delivery) -> None:
+    def _count(self, lane: Lane, outcome: str, d: Delivery) -> None:
         lane.tally[outcome] += 1
         METRICS.delivered(lane.platform, outcome, d.created_at, now=self._clock())
 
-    def _stop_lane(self, lane: _Lane, exc: AdapterStopped) -> None:
+    def _stop_lane(self, lane: Lane, exc: AdapterStopped) -> None:
         if lane.stopped is None:
             lane.stopped = str(exc) or type(exc).__name__
             log.error("%s adapter stopped: %s. Its deliveries stay queued until it is restarted; the rest of the "
                       "bot keeps running.", lane.platform, lane.stopped)
         lane.halt.set()
         lane.wake.set()
-
-    def _first_time(self, lane: _Lane, exc: BaseException) -> bool:
-        sig = f"{lane.platform}|{type(exc).__qualname__}|{exc}"
-        if sig in self._traced:
-            return False
-        if len(self._traced) < _TRACED_MAX:
-            self._traced.add(sig)
-        return True
-
-    def _log_unexpected(self, lane: _Lane, what: str, exc: BaseException) -> None:
-        """One line; the traceback only the first time this error is seen."""
-        first = self._first_time(lane, exc)
-        log.error("%s: %s: %s", lane.platform, what, _one_line(exc), exc_info=exc if first else None)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}"[:300] if text else type(exc).__name__
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
