@@ -1,6 +1,8 @@
 """Brief engine speed and memory: cold start (load + first brief), warm cost per ~900-word article, peak RSS.
 
-Run: python bench/speed.py [--articles N] [--quantize]   (figures are printed; nothing is asserted)
+Run: python bench/speed.py [--articles N] [--quantize] [--encoder MODEL]   (figures are printed; nothing asserted)
+Warm cost is given as wall time and as process CPU time (less sensitive to other load on a shared machine); peak
+memory is broken down by step from /proc/self/status VmHWM (Linux).
 """
 
 from __future__ import annotations
@@ -36,29 +38,47 @@ def _articles(target_words: int = 900) -> list[str]:
     return out
 
 
+def _peak_mb() -> float | None:
+    """The process's peak resident memory so far (VmHWM), in MB; None where /proc is missing."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else None
+
+
 def _child(paths: list[str]) -> None:
-    """Run in a fresh process: time the load, the first brief, then the warm batch."""
+    """Run in a fresh process: time the load, the first brief, then the warm batch; note the peak after each step."""
+    peaks = {"python": _peak_mb()}
     t0 = time.perf_counter()
     from bot.brief.engine import Briefer
 
-    briefer = Briefer(quantize=os.environ.get("BRIEFBOT_BENCH_QUANTIZE") == "1")
+    peaks["import engine (spaCy)"] = _peak_mb()
+    briefer = Briefer(encoder=os.environ.get("BRIEFBOT_BENCH_ENCODER") or None,
+                      quantize=os.environ.get("BRIEFBOT_BENCH_QUANTIZE") == "1")
+    peaks["load models"] = _peak_mb()
     texts = [Path(p).read_text() for p in paths]
     first = briefer.brief_text(texts[0])
     t1 = time.perf_counter()
+    peaks["first brief"] = _peak_mb()
     arts = [briefer.prepare_text(t) for t in texts]
     briefer.brief_articles(arts[:4])  # warm every code path once
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     briefs = briefer.brief_articles(arts)
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
+    peaks[f"batch of {len(arts)}"] = _peak_mb()
     words = sum(len(a.text.split()) for a in arts)
-    print(json.dumps({"cold_s": t1 - t0, "warm_total_s": t3 - t2, "articles": len(arts), "words": words,
-                      "quotes": sum(len(b.quotes) for b in briefs), "first_quotes": len(first.quotes)}))
+    print(json.dumps({"cold_s": t1 - t0, "warm_total_s": t3 - t2, "warm_cpu_s": c3 - c2, "articles": len(arts),
+                      "words": words, "quotes": sum(len(b.quotes) for b in briefs), "first_quotes": len(first.quotes),
+                      "peaks_mb": peaks, "loaded": [m for m in ("torch", "transformers") if m in sys.modules]}))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=30)
     parser.add_argument("--quantize", action="store_true", help="int8 sentence encoder ([models] quantize = true)")
+    parser.add_argument("--encoder", default="", help="sentence encoder (hub id or local path); default bundled MiniLM")
     args = parser.parse_args(argv)
     texts = _articles()[: args.articles]
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             p = Path(tmp) / f"a{i}.txt"
             p.write_text(t)
             paths.append(str(p))
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "BRIEFBOT_BENCH_QUANTIZE": "1" if args.quantize else "0"}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "BRIEFBOT_BENCH_QUANTIZE": "1" if args.quantize else "0",
+               "BRIEFBOT_BENCH_ENCODER": args.encoder}
         cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--child", *paths]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, cwd=ROOT)
     if proc.returncode != 0:
         print(proc.stderr, file=sys.stderr)
         return 1
@@ -80,7 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"articles: {data['articles']} (~{data['words'] // data['articles']} words each), quotes found: {data['quotes']}")
     print(f"cold: model load + first brief   {data['cold_s']:.2f} s   (goal <= 4 s)")
     print(f"warm: per article (batch)        {per:.3f} s; per 900 words {per900:.3f} s   (goal <= 0.25 s)")
+    print(f"      CPU time per 900 words     {data['warm_cpu_s'] / data['words'] * 900:.3f} s (both cores together)")
     print(f"peak memory (max RSS)            {rss:.0f} MB   (goal <= 450 MB)")
+    for step, peak in data["peaks_mb"].items():
+        if peak is not None:
+            print(f"      peak after {step:<22} {peak:.0f} MB")
+    print(f"torch / transformers loaded      {', '.join(data['loaded']) or 'neither'}")
     print(f"load average now                 {os.getloadavg()[0]:.2f} (2 cores; figures are noisy when loaded)")
     return 0
 

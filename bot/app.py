@@ -21,7 +21,7 @@ from bot.pipeline.poll import Pipeline, PollReport
 from bot.pipeline.story_filter import StoryFilter, StorySpec
 from bot.store import FeedRecord, Store, open_store
 
-if TYPE_CHECKING:  # importing the engine imports spaCy and torch (~230 MB): done in models(), on first need
+if TYPE_CHECKING:  # importing the engine imports spaCy (~90 MB; no torch): done in models(), on first need
     from bot.brief.engine import Briefer
 
 log = logging.getLogger("bot.app")

