@@ -72,15 +72,17 @@ class Briefer:
         items = list(articles)
         capped = [cap_text(a.text, self.max_words) for a in items]
         briefs: list[Brief] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder") as pool:
+        # A memory zone frees the strings spaCy's vocabulary learns from these texts once they are briefed (it
+        # would otherwise grow for as long as the bot runs); no Doc outlives the zone, only plain-text results.
+        with self.nlp.memory_zone(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder") as pool:
             pending = []
             for (text, _), doc in zip(capped, self.nlp.pipe([t for t, _ in capped], batch_size=4)):
                 quotes = extract_quotes(text, doc)
                 offsets = sentences(doc)[:MAX_SENTENCES]
                 sents = [text[a:b] for a, b in offsets]
                 keep = [i for i, (a, b) in enumerate(offsets) if _eligible(text, a, b, quotes)]
-                pending.append((doc, sents, keep, quotes, pool.submit(self.encoder.encode, [sents[i] for i in keep])))
-            for article, (text, truncated), (doc, sents, keep, quotes, future) in zip(items, capped, pending):
+                pending.append((sents, keep, quotes, pool.submit(self.encoder.encode, [sents[i] for i in keep])))
+            for article, (text, truncated), (sents, keep, quotes, future) in zip(items, capped, pending):
                 briefs.append(self._assemble(article, text, truncated, sents, keep, quotes, future.result()))
         return briefs
 

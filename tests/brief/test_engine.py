@@ -84,3 +84,15 @@ def test_long_article_is_capped_and_says_so():
 def test_article_without_sentences_gives_empty_brief(briefer):
     brief = briefer.brief_articles([Article(None, "Short line")])[0]
     assert brief.claims == [] and brief.quotes == []
+
+
+def test_briefing_leaves_no_new_strings_in_spacys_vocabulary(briefer):
+    """A long-running bot briefs thousands of articles: the words they bring must not pile up in memory."""
+    odd = "Zvyrtchobanskyi"
+    text = (f"KYIV, March 3 - Deputy minister Taras {odd} said on Tuesday that the talks would resume. "
+            f'"We are ready to meet again next week in Geneva," {odd} told reporters.')
+    before = len(briefer.nlp.vocab.strings)
+    [brief] = briefer.brief_articles([Article("Talks to resume", text)])
+    assert brief.quotes and brief.quotes[0].speaker.endswith(odd)  # the results keep their text...
+    assert odd not in briefer.nlp.vocab.strings  # ...but the vocabulary forgot it
+    assert len(briefer.nlp.vocab.strings) <= before
