@@ -143,8 +143,8 @@ def _following_name(doc: Any, end: int) -> Any | None:
         i += 1
     while i < len(doc) and doc[i].pos_ in {"NOUN", "PROPN"} and doc[i].ent_type_ != "PERSON" and i - end < 2:
         i += 1
-    if i < len(doc) and doc[i].text == ",":
-        return _ent_span(doc[i + 1]) if i + 1 < len(doc) else None
+    if i < len(doc) and doc[i].text == ",":  # not "According to a source, Lund's team ...": a possessor
+        return _ent_span(doc[i + 1]) if i + 1 < len(doc) and not _possessive(doc[i + 1]) else None
     return None
 
 
@@ -195,6 +195,8 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
                 return found
         if cue.dep_ not in {"advcl", "conj", "xcomp"}:
             break
+    if cue.dep_ == "acl" and cue.head.pos_ == "PROPN" and cue.head.i < cue.i:
+        return _phrase(cue.head)  # "Lena Moe, standing beside him, added:" parsed with the name as the root
     return _adjacent(tokens, cue.i, inverted)
 
 
@@ -330,13 +332,14 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
     return None
 
 
-def group_antecedent(doc: Any, pos: int, pronoun: str, within: int = 800) -> Found | None:
-    """What an "it" or "they" speaker refers to: the latest non-person subject before `pos`."""
+def group_antecedent(doc: Any, pos: int, pronoun: str, within: int = 800,
+                     quoted: Any = lambda pos: False) -> Found | None:
+    """What an "it" or "they" speaker refers to: the latest non-person subject before `pos`, outside quotes."""
     plural = pronoun.lower() == "they"
     for tok in reversed(doc[: max(0, _token_at(doc, pos))]):
         if pos - tok.idx > within:
             break
-        if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or tok.ent_type_ == "PERSON":
+        if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or tok.ent_type_ == "PERSON" or quoted(tok.idx):
             continue
         if plural != (tok.tag_ in {"NNS", "NNPS"}) and tok.lower_ not in _GROUPS:
             continue

@@ -91,8 +91,16 @@ def fix_person_names(doc: Any) -> Any:
 
 def _as_person(ent: Span) -> Span:
     """ "Helena Brandt" tagged ORG: a title-case pair opening with a known first name is a person."""
-    if ent.label_ in {"ORG", "NORP", "GPE"} and 2 <= len(ent) <= 3 and all(t.is_title and t.is_alpha for t in ent):
+    if ent.label_ in {"ORG", "NORP", "GPE", "FAC"} and 1 <= len(ent) <= 3 and all(t.is_title and t.is_alpha for t in ent):
         first = ent[0].lower_
-        if first in FEMALE_HINTS or first in MALE_NAMES:
+        if (first in FEMALE_HINTS or first in MALE_NAMES) and (len(ent) > 1 or _introduced_alone(ent[0])):
             return Span(ent.doc, ent.start, ent.end, label="PERSON")
     return ent
+
+
+def _introduced_alone(tok: Any) -> bool:
+    """ "Serhiy, 52, worked ...", "Olha said", "named only as Danylo": a lone known first name, not a place."""
+    doc = tok.doc
+    aged = tok.i + 2 < len(doc) and doc[tok.i + 1].text == "," and doc[tok.i + 2].like_num
+    placed = tok.dep_ == "pobj" and tok.head.lower_ in {"in", "at", "from", "to", "near", "into", "of", "across"}
+    return aged or tok.dep_ in {"nsubj", "appos", "pobj", "dobj", "attr", "oprd"} and not placed

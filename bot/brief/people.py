@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cues import CUE_WORDS, FEMALE_HINTS, MALE_A_NAMES, MALE_NAMES, ROLE_NOUNS, ROLE_SYNONYMS, SPEAKER_NOUNS
+from .cues import FEMALE_HINTS, MALE_A_NAMES, MALE_NAMES, ROLE_NOUNS, ROLE_SYNONYMS, SPEAKER_NOUNS
 from .known_people import known_gender, known_roles
-from .speakers import fold, name_words, same_person, skeleton
+from .places import is_place, place_words
+from .speakers import fits_names, fold, name_words, skeleton
+from .subjects import is_main_subject, newcomer
 
 _ORG_WORDS = {"kremlin", "house", "ministry", "office", "government", "council", "commission", "nato", "un",
               "eu", "union", "department", "agency", "army", "forces", "party", "parliament", "rada", "duma"}
@@ -59,10 +61,13 @@ class PeopleIndex:
         self.people: list[Person] = []
         self.mentions: list[Mention] = []
         self._quoted = quoted
+        self._places = place_words(doc)
+        self._doc = doc
         for ent in doc.ents:
-            if ent.label_ == "PERSON":
+            if ent.label_ == "PERSON" and not is_place(ent.text, self._places) and not _stop_word(ent):
                 self._add(ent)
-            elif ent.label_ in {"ORG", "GPE", "NORP"} and len(ent) <= 2:
+        for ent in doc.ents:  # "Hanna Vogt" tagged FAC before the article names her as a PERSON
+            if ent.label_ in {"ORG", "GPE", "NORP", "FAC"} and len(ent) <= 2:
                 person = self._match(ent.text)
                 if person is not None and fold(ent.text) not in _ORG_WORDS:
                     self._add(ent, person)
@@ -99,13 +104,13 @@ class PeopleIndex:
                 continue
             if person is None and _bare_subject_name(tok):
                 person = self._match(full or tok.text)
-            if person is None and _bare_subject_name(tok):
+            if person is None and _bare_subject_name(tok) and not is_place(full or tok.text, self._places):
                 person = Person([full or tok.text])
                 person.gender = _gender(self.text[: tok.idx], name_words(full or tok.text), None)
                 self.people.append(person)
                 surnames[skeleton(tok.text)] = person
             if person is not None:
-                self.mentions.append(Mention(person, tok.idx, tok.idx + len(tok), _is_main_subject(tok.doc[tok.i : tok.i + 1])))
+                self.mentions.append(Mention(person, tok.idx, tok.idx + len(tok), is_main_subject(tok.doc[tok.i : tok.i + 1])))
 
     def add_name(self, name: str, start: int, end: int, role: str | None = None) -> Person:
         """Register a speaker name found by the parser but missed by the NER, as a subject mention."""
@@ -124,12 +129,12 @@ class PeopleIndex:
     def _match(self, name: str) -> Person | None:
         best = None
         for m in reversed(self.mentions):
-            if any(same_person(name, n) for n in m.person.names):
+            if fits_names(name, m.person.names):
                 best = m.person
                 break
         if best is None:
             for p in self.people:
-                if any(same_person(name, n) for n in p.names):
+                if fits_names(name, p.names):
                     return p
         if best is None and len(name.split()) == 1:  # "Serhiy" for "Serhiy Bondar", when only one person has it
             firsts = [p for p in self.people if len(name_words(p.canonical)) > 1
@@ -155,7 +160,7 @@ class PeopleIndex:
             person.roles.append(role)
         if person.gender is None:
             person.gender = _gender(self.text[: ent.start_char], words, role)
-        self.mentions.append(Mention(person, ent.start_char, ent.end_char, _is_main_subject(ent)))
+        self.mentions.append(Mention(person, ent.start_char, ent.end_char, is_main_subject(ent)))
 
     def person_for(self, name: str) -> Person | None:
         """The person whose name `name` is, if the article names them."""
@@ -171,6 +176,9 @@ class PeopleIndex:
             fits = before
         if not fits:
             return None
+        fresh = newcomer(self._doc, fits, pos, want, self.inside_quote)
+        if fresh is not None:
+            return fresh.person
         if prefer is not None and any(m.person is prefer for m in fits):
             last_prefer = max(m.start for m in fits if m.person is prefer)
             if not any(m.start > last_prefer and m.subject and m.person is not prefer for m in fits):
@@ -230,6 +238,11 @@ class PeopleIndex:
         return " ".join(words)
 
 
+def _stop_word(ent: Any) -> bool:
+    """ "Down in her kitchen, ..." tagged PERSON: a lone common word that is not a clause's subject."""
+    return len(ent) == 1 and ent[0].is_stop and ent[0].dep_ not in {"nsubj", "appos"}
+
+
 def _with_first_names(tok: Any) -> str | None:
     """ "Rustem Umerov" when `tok` (Umerov) follows capitalised name words it is compounded with."""
     first = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN" and c.is_title]
@@ -253,17 +266,6 @@ def _bare_subject_name(tok: Any) -> bool:
 
 def _is_role_word(word: str) -> bool:
     return word in ROLE_NOUNS or word in ROLE_SYNONYMS or word.rstrip("s") in ROLE_NOUNS
-
-
-def _is_main_subject(span: Any) -> bool:
-    """A subject of the sentence's main verb or of a speech verb, or in apposition to one."""
-    for tok in span:
-        dep, head = tok.dep_, tok.head
-        if dep == "appos" and head.dep_ == "nsubj":
-            dep, head = "nsubj", head.head
-        if dep == "nsubj" and (head.dep_ == "ROOT" or head.lower_ in CUE_WORDS):
-            return True
-    return False
 
 
 def _pre_title(ent: Any) -> str | None:
@@ -307,10 +309,9 @@ def _gender(before: str, words: list[str], role: str | None) -> str | None:
         return "m"
     if role and any(w in FEMALE_HINTS for w in fold(role).split()):
         return "f"
-    if len(words) > 1:
-        first = fold(words[0])
-        if first in FEMALE_HINTS or first.endswith("a") and first not in MALE_A_NAMES:
-            return "f"
-        if first in MALE_NAMES:
-            return "m"
+    first = fold(words[0]) if words else ""
+    if len(words) > 1 and (first in FEMALE_HINTS or first.endswith("a") and first not in MALE_A_NAMES):
+        return "f"
+    if first in MALE_NAMES or len(words) == 1 and first in FEMALE_HINTS:  # a lone "Andriy", "Olha" too
+        return "m" if first in MALE_NAMES else "f"
     return known_gender(" ".join(words))

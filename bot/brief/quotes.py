@@ -7,6 +7,8 @@ from typing import Any
 
 from .attribution import Found, find_speaker, group_antecedent
 from .cues import ROLE_NOUNS
+from .descriptions import described_person
+from .institutions import named_institution
 from .marks import _SENT_END, Span, find_spans, paragraphs
 from .people import Person, PeopleIndex
 from .speakers import is_person_name, speaker_key, strip_titles
@@ -15,8 +17,6 @@ from .types import Quote
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _SCARE_BEFORE = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those",
                  "so-called", "dubbed", "titled", "entitled", "named", "of", "to", "for", "on", "into", "about"}
-_INSTITUTIONS = {"ministry", "office", "agency", "commission", "council", "committee", "embassy", "department",
-                 "government", "headquarters", "service", "company", "operator", "fund", "bank"}
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
 _NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,")
 _POSSESSIVE_ROLE = re.compile(r"^[A-Z][\w.-]*(?:'s|’s)\s+(?:[\w-]+\s+){0,3}[\w-]+$")
@@ -24,6 +24,7 @@ _SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "o
                 "into", "vs", "via", "is", "are", "be"}
 _STRONG_SCARE = re.compile(r"(?:so-called|dubbed|titled|entitled|named|known as(?: the| a| an)?|branded)$")
 _MARKS = '"“”„«»'
+_IN_PLACE = r"(?:[ \t]+(?:based[ \t]+)?in[ \t]+[A-Z][\w’'-]+(?=[ \t]+(?:who|which|said|says|told|added)\b|[,.;:]))?"
 _CONFIDENCE = {"direct": 0.95, "colon": 0.93, "according_to": 0.9, "description": 0.85, "pronoun": 0.8,
                "continuation": 0.75, "context": 0.5, "unknown": 0.2}
 MIN_WORDS = 4
@@ -41,7 +42,7 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
         if not _is_scare_quote(text, doc, s, paras[s.para][0], _cue_before(text, doc, s, paras[s.para], quoted)):
             found.append((s, f))
     found = _share_within_groups(found)
-    pronoun_groups = {id(f): group_antecedent(doc, f.start, f.phrase) for _, f in found
+    pronoun_groups = {id(f): group_antecedent(doc, f.start, f.phrase, quoted=quoted) for _, f in found
                       if f is not None and f.kind == "pronoun" and f.phrase.lower() in {"it", "they"}}
     quotes: list[Quote] = []
     last: tuple[int, str, str, str | None, Person | None] | None = None  # para, speaker, key, role, person
@@ -185,50 +186,34 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
         return person.canonical, person.role, how, person
     definite = re.match(r"(?i)the\s", phrase)
     if definite:
-        earlier = _indefinite_antecedent(text, phrase, f.start) or _named_institution(text, phrase, f.start)
+        earlier = _indefinite_antecedent(text, phrase, f.start, people) or named_institution(text, phrase, f.start)
         if earlier is not None:
             return earlier, None, "description" if how == "direct" else how, None
-    if definite or _POSSESSIVE_ROLE.match(phrase):
-        person = people.by_description(phrase, f.start)
-        if person is not None:
-            return person.canonical, person.role, "description" if how == "direct" else how, person
+    person = described_person(people, phrase, f.start, role_like=bool(_POSSESSIVE_ROLE.match(phrase)))
+    if person is not None:
+        return person.canonical, person.role, "description" if how == "direct" else how, person
     return phrase, None, how, None
 
 
-def _indefinite_antecedent(text: str, phrase: str, pos: int) -> str | None:
+def _indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex) -> str | None:
     """ "the official" after "A U.S. official who ..." is that official: return the first phrase as written."""
     words = phrase.split()
     head = words[-1].lower()
     if len(words) > 3 or not head.isalpha():
         return None
     pattern = re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)[ \t]+(?:(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)[ \t]+){{0,4}}?"
-                         rf"{re.escape(head)}\b(?:[ \t]+(?:familiar with|close to|involved in|briefed on)"
+                         rf"{re.escape(head)}\b{_IN_PLACE}(?:[ \t]+(?:familiar with|close to|involved in|briefed on)"
                          r"[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)(?:[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)){0,5}?"
                          r"(?=[ \t]+(?:said|says|told|who|which|added)\b|[,.;:]))?")
     found = None
     for m in pattern.finditer(text, max(0, pos - 2500), pos):
-        found = m
+        if not people.inside_quote(m.start()):
+            found = m
     if found is None or _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
             _NAME_AFTER.match(text, found.end()):
         return None  # "Yuri Ushakov, a senior Kremlin aide": the description names a person, resolved by role
     earlier = found.group(0)
     return earlier[0].lower() + earlier[1:] if earlier[:2] in {"A ", "An"} or earlier[:3] in {"One", "Ano"} else earlier
-
-
-def _named_institution(text: str, phrase: str, pos: int) -> str | None:
-    """ "the ministry" after "Ukraine's Energy Ministry said ...": that institution, named as the article named it."""
-    words = phrase.split()
-    if len(words) != 2 or words[1].lower() not in _INSTITUTIONS:
-        return None
-    head = words[1]
-    pattern = re.compile(rf"(?:\b[A-Z][\w.-]*(?:'s|’s)?[ \t]+){{1,4}}{re.escape(head[0].upper() + head[1:])}\b")
-    found = None
-    for m in pattern.finditer(text, max(0, pos - 3000), pos):
-        found = m
-    if found is None:
-        return None
-    name = found.group(0)
-    return re.sub(r"^(?:The|In|On|At|A|An)\s+", lambda m: "the " if m.group(0).startswith("The") else "", name)
 
 
 def _looks_like_name(phrase: str) -> bool:
@@ -255,7 +240,8 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     """No cue next to the quote: the person who is the subject just before it, else the previous speaker."""
     para_lo = text.rfind("\n", 0, span.start) + 1
     prev_lo = text.rfind("\n", 0, max(para_lo - 1, 0)) + 1 if para_lo > 0 else 0
-    since = max(last_end, prev_lo if last is None else para_lo)
+    opens_para = not text[para_lo : span.open_mark if span.open_mark >= 0 else span.start].strip()
+    since = max(last_end, prev_lo if last is None or opens_para else para_lo)
     subjects = [m for m in people.mentions if since <= m.start < span.start and m.subject and not people.inside_quote(m.start)]
     pronoun = _pronoun_subject(doc, since, span.start, people)
     if pronoun is not None and (not subjects or subjects[-1].start < pronoun[0]):

@@ -141,3 +141,10 @@ def same_person(a: str, b: str) -> bool:
     if len(sa) > 1 and len(sb) > 1 and sa[0] != sb[0]:
         return False
     return True
+
+
+def fits_names(name: str, names: list[str]) -> bool:
+    """`name` fits a person known as `names`: one form matches and no full form gives another first name."""
+    if not any(same_person(name, n) for n in names):
+        return False
+    return len(name_words(name)) < 2 or all(same_person(name, n) for n in names if len(name_words(n)) > 1)

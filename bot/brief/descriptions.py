@@ -1,0 +1,90 @@
+"""Definite descriptions ("the retired teacher", "the 61-year-old", "the MP") resolved to the person they describe."""
+
+from __future__ import annotations
+
+import re
+
+from .cues import ROLE_NOUNS, SPEAKER_NOUNS
+from .people import PeopleIndex, Person
+from .speakers import fold
+
+_AGE = re.compile(r"^(\d{1,3}) year old$")
+_PRE = re.compile(r"((?:[^\W\d_][\w’'.-]*[ \t]+){1,4})$")
+_AFTER = re.compile(r"^,[ \t]*(\d{1,3}),[ \t]*([^,.;:()“”\"]{1,100})|^,[ \t]*([^,.;:()“”\"]{1,100})")
+_WEAK = {"former", "senior", "current", "top", "then", "longtime", "veteran", "local"}
+_NOT_PEOPLE = {"ministry", "office", "agency", "government", "council", "committee", "commission", "department",
+               "embassy", "company", "group", "statement", "report", "paper", "document", "delegation", "team",
+               "coalition", "alliance", "union", "kremlin", "side", "staff", "association", "service", "headquarters",
+               "administration", "operator", "organisation", "organization", "institute", "centre", "center", "bank",
+               "fund", "court", "army", "military", "police", "guard", "navy", "parliament", "party", "federation"}
+_AGENT = re.compile(r"(?:er|or|ist|ian|ant|mp|owner|old)$")
+_WINDOW = 2500
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def introduction(people: PeopleIndex, start: int, end: int) -> tuple[set[str], str | None]:
+    """Stems of the words that introduce a mention ("MP Bohdan Lys", "Ola Berg, 61, a retired teacher") and the age."""
+    text = people.text
+    words: list[str] = []
+    age = None
+    pre = _PRE.search(text[max(0, start - 60) : start])
+    if pre:
+        words += fold(pre.group(1)).split()
+    after = _AFTER.match(text[end : end + 160])
+    if after:
+        age = after.group(1)
+        words += fold(after.group(2) or after.group(3) or "").split()
+    return {_stem(w) for w in words if w not in {"the", "a", "an"}}, age
+
+
+def resolve_description(people: PeopleIndex, phrase: str, pos: int, *, weak: bool) -> Person | None:
+    """The named person a definite description at `pos` refers to: the only one whose introduction it matches;
+    with `weak`, else the latest person who was a clause's subject, unless the article gave them another age."""
+    words = [w for w in fold(phrase).split() if w not in {"the", "a", "an"}]
+    plural = bool(words) and words[-1].endswith("s") and not words[-1].endswith("ss")
+    if not words or "of" in words or words[-1] in _NOT_PEOPLE or plural:
+        return None
+    age = _AGE.match(" ".join(words))
+    head = words[-1]
+    human = _AGENT.search(head) or head in ROLE_NOUNS or head in SPEAKER_NOUNS
+    if not age and (len(words) < 2 and head in ROLE_NOUNS or not human):
+        return None  # a bare role ("the president") is left to the role matcher; "the success" is no one
+    # A past role ("the former prime minister") is rarely on record; a trade or an age is the article's own detail.
+    weak = weak and (bool(age) or "former" in words or head not in ROLE_NOUNS and phrase[4:].islower())
+    wanted = {_stem(w) for w in words if w not in _WEAK}
+    intros: dict[Person, tuple[set[str], str | None]] = {}
+    latest: Person | None = None
+    for m in people.mentions:
+        if m.start >= pos or pos - m.start > _WINDOW or people.inside_quote(m.start):
+            continue
+        stems, years = introduction(people, m.start, m.end)
+        old = intros.get(m.person, (set(), None))
+        intros[m.person] = (old[0] | stems, old[1] or years)
+        if m.subject:
+            latest = m.person
+    if age:
+        full = [p for p, (_, years) in intros.items() if years == age.group(1)]
+    else:
+        full = [p for p, (stems, _) in intros.items() if wanted and wanted <= stems]
+    if len(full) == 1:
+        return full[0]
+    if full or not weak or latest is None:
+        return None
+    years = intros[latest][1]
+    if age and years and years != age.group(1):
+        return None
+    return latest
+
+
+def described_person(people: PeopleIndex, phrase: str, pos: int, *, role_like: bool) -> Person | None:
+    """Who a description speaker is: by the article's introduction, then by role, then the latest subject."""
+    definite = phrase[:4].lower() == "the "
+    person = resolve_description(people, phrase, pos, weak=False) if definite else None
+    if person is None and (definite or role_like):
+        person = people.by_description(phrase, pos)
+    if person is None and definite:
+        person = resolve_description(people, phrase, pos, weak=True)
+    return person

@@ -1,0 +1,56 @@
+"""Whether a name is the subject of its clause, including where the parser lost the main verb's subject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .cues import CUE_WORDS, SPEAKER_NOUNS
+
+_LOST = {"appos", "conj", "npadvmod", "nmod", "dep"}
+
+
+def is_main_subject(span: Any) -> bool:
+    """A subject of the sentence's main verb or of a speech verb, or in apposition to one."""
+    for tok in span:
+        dep, head = tok.dep_, tok.head
+        if dep == "appos" and head.dep_ == "nsubj":
+            dep, head = "nsubj", head.head
+        if dep == "nsubj" and (head.dep_ == "ROOT" or head.lower_ in CUE_WORDS):
+            return True
+        if dep == "nsubj" and head.pos_ in {"NOUN", "PROPN"} and head.dep_ == "nsubj" and head.head.dep_ == "ROOT":
+            return True  # "Every morning, Ola Berg climbs to ..." with "climbs" read as a noun
+    return _lost_subject(span)
+
+
+def _lost_subject(span: Any) -> bool:
+    """ "On the pier, Ola Berg, 73, walks his dog": the root verb has no subject and the name stands before it,
+    parsed as an apposition or conjunct of the opening phrase."""
+    last = span[-1]
+    root = last.sent.root
+    if root.pos_ not in {"VERB", "AUX"} or last.i > root.i or last.dep_ not in _LOST:
+        return False
+    if any(c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"} for c in root.children):
+        return False
+    between = last.doc[last.i + 1 : root.i]
+    return all(t.is_punct or t.like_num or t.ent_type_ == "DATE" or t.pos_ in {"AUX", "ADV", "PART"} for t in between)
+
+
+def newcomer(doc: Any, mentions: list[Any], pos: int, gender: str | None, quoted: Any) -> Any | None:
+    """The person a he/she at `pos` means when the paragraph just before brings in someone new who is no subject
+    ("I spent an afternoon with a sergeant who asked to be named only as Danylo." then "he said"): the last
+    mention, of known fitting gender, alone in a paragraph where no one else is a subject."""
+    if gender is None or not mentions or mentions[-1].subject or mentions[-1].person.gender != gender:
+        return None
+    last, text = mentions[-1], doc.text
+    para = text.rfind("\n", 0, last.start) + 1
+    if any(line.strip() for line in text[last.end : pos].split("\n")[1:-1]):
+        return None  # a whole paragraph lies between
+    if any(m.start >= para and m.person is not last.person for m in mentions):
+        return None
+    span = doc.char_span(para, pos, alignment_mode="contract")
+    for tok in span or ():
+        if tok.dep_ in {"nsubj", "nsubjpass"} and not quoted(tok.idx) and not last.start <= tok.idx < last.end and (
+                tok.lower_ in {"he", "she", "they"} and tok.idx < last.start or tok.tag_ in {"NN", "NNP"}
+                and (tok.ent_type_ in {"PERSON", "ORG", "NORP"} or tok.lower_ in SPEAKER_NOUNS)):
+            return None
+    return last
