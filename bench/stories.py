@@ -191,10 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window", type=int, default=defaults.window_hours)
     ap.add_argument("--sweep", action="store_true", help="also vary each setting around the chosen ones")
     ap.add_argument("--cache", type=Path, help="keep the engine's briefs in this pickle and reuse them")
+    ap.add_argument("--set-dir", type=Path, default=SET_DIR,
+                    help="the evaluation set (index.json + articles/); tests/fixtures/stories_holdout was written blind")
     ap.add_argument("-v", "--verbose", action="store_true", help="print each article's story and kind of post")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    articles = prepare(cache=args.cache)
+    articles = prepare(args.set_dir, cache=args.cache)
     print(f"{len(articles)} articles, {len({a.outlet for a in articles})} outlets, "
           f"{len({a.gold for a in articles})} gold stories, {len({a.published.date() for a in articles})} days; "
           f"briefed in {time.perf_counter() - started:.1f}s")

@@ -36,7 +36,7 @@ async def _stories(cmd: Command, ctx: CommandContext) -> Reply:
 async def _story(cmd: Command, ctx: CommandContext) -> Reply:
     wanted = cmd.args["story"]
     number = wanted.removeprefix("#")
-    is_id = number.isdigit() and len(number) <= MAX_ID_DIGITS
+    is_id = number.isascii() and number.isdigit() and len(number) <= MAX_ID_DIGITS  # not "²"
     story = await asyncio.to_thread(ctx.store.story_brief, int(number)) if is_id else None
     if story is None:  # words, or a number that is no story's id but may be in a headline ("story 300")
         found = await asyncio.to_thread(ctx.store.find_stories, wanted, 1)

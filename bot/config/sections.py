@@ -194,5 +194,6 @@ class StoriesSettings(Section):
     close_similarity: float = Field(0.75, ge=0.0, le=1.0)  # joins on meaning alone (wire copy, close rewrites)
     decay_per_day: float = Field(0.2, ge=0.0)  # similarity lost per day between an article and a story's article
     min_shared_entities: int = Field(1, ge=0)
+    reprint_containment: float = Field(0.5, ge=0.0, le=1.0)  # share of 5-word passages found in a story's article
     quiet_updates: Literal["one_line", "none"] = "one_line"
     also_send_to_channel: bool = False  # thread replies also shown in the channel (Slack reply_broadcast)

@@ -240,6 +240,9 @@ class Sender:
         if live is None:
             log.debug("%s: delivery %d: lease lost, not posting", lane.platform, d.id)
             return
+        if live.story_id is not None and brief.story is not None:  # what is new to this channel, not the story
+            claims, quotes = await asyncio.to_thread(self._outbox.channel_news, live)
+            brief = replace(brief, story=replace(brief.story, new_claims=claims, new_quotes=quotes))
         live = await self._threaded(live, brief)
         loop = asyncio.get_running_loop()
         limit = asyncio.timeout(self._lease * POST_SHARE)

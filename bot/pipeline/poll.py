@@ -97,13 +97,13 @@ class Pipeline:
         pending = await asyncio.to_thread(self.store.unfiltered_articles, 500)
         kept = await asyncio.to_thread(self.store.unbriefed_articles, 500)
         held = await asyncio.to_thread(self.store.outbox.held_briefs, 500)
-        await self._filter_and_brief(pending, report)
-        if kept:
-            report.briefs += await self._brief(kept)
-        if held:
+        if held:  # first: older briefs are placed before newer ones, so a story starts with its first article
             async with self._brief_lock:
                 await asyncio.to_thread(self._place_all, held)
             report.briefs += held
+        await self._filter_and_brief(pending, report)
+        if kept:
+            report.briefs += await self._brief(kept)
         if report.briefs and self._on_briefs is not None:
             self._on_briefs(report.briefs)
         return report
@@ -180,7 +180,12 @@ class Pipeline:
 
         A brief that cannot be placed is still released, on its own: a story is never worth a lost brief.
         """
-        briefer = self._models()[0] if self._stories_on else None
+        briefer = None
+        if self._stories_on:
+            try:
+                briefer = self._models()[0]
+            except Exception as exc:  # no models, no stories: the briefs still go out, each on its own
+                log.error("stories are off for briefs %s: the models did not load: %s", brief_ids, exc)
         for brief_id in brief_ids:
             story_id, skip = None, False
             if briefer is not None and self.stories is not None:
@@ -189,6 +194,8 @@ class Pipeline:
                                          settings=self.stories)
                 except (ValueError, KeyError) as exc:
                     log.warning("brief %d is posted without a story: %s", brief_id, exc)
+                except Exception:  # never hold a channel back for a story: post the brief on its own
+                    log.exception("brief %d is posted without a story: placing it failed", brief_id)
                 else:
                     story_id = update.story_id
                     skip = not update.has_news and self.stories.quiet_updates == "none"

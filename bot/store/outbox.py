@@ -54,7 +54,6 @@ from sqlalchemy.orm import Session
 from bot.store.records import Delivery
 from bot.store.schema import (
     ATTEMPTING,
-    CANCELLED,
     FAILED,
     HELD,
     LEASED,
@@ -65,6 +64,7 @@ from bot.store.schema import (
     Channel,
     DeliveryRow,
 )
+from bot.store.threads import LIVE, channel_news, earlier_in_channel
 from bot.store.tx import Database, affected
 
 log = logging.getLogger(__name__)
@@ -174,9 +174,9 @@ class Outbox:
     def release(self, brief_id: int, story_id: int | None, *, skip_quiet: bool = False) -> int:
         """Hand a placed brief's held deliveries to the sender, tagged with its story; returns how many.
 
-        With `skip_quiet` (an update with nothing new, and config says post nothing) a channel's row is `skipped`
-        instead, unless the channel has no earlier delivery of the story (then the brief is the story's first
-        there, and is posted in full).
+        With `skip_quiet` (config: post nothing for an update with nothing new) a channel's row is `skipped` when
+        the channel was already given the story and every claim and quote of this brief with it; a channel that
+        follows other feeds than the story's first may still get the brief, in full or as an update.
         """
         def run(s: Session) -> int:
             now = self._db.clock()
@@ -184,12 +184,19 @@ class Outbox:
                                                              DeliveryRow.status == HELD).with_for_update()))
             for row in rows:
                 row.story_id = story_id
-                if skip_quiet and story_id is not None and _story_seen_in(s, row):
+                if skip_quiet and story_id is not None and _quiet_for_channel(s, row):
                     row.status, row.finished_at, row.last_error = SKIPPED, now, "nothing new for its story"
                 else:
                     row.status, row.next_attempt_at = PENDING, now
             return len(rows)
         return self._db.write(run)
+
+    def channel_news(self, delivery: Delivery) -> tuple[list[int], list[int]]:
+        """Positions of the delivery's claims and quotes its channel was not shown yet in the story (posts so far)."""
+        def run(s: Session) -> tuple[list[int], list[int]]:
+            row = s.get_one(DeliveryRow, delivery.id)
+            return channel_news(s, row) if row.story_id is not None else ([], [])
+        return self._db.read(run)
 
     def held_briefs(self, limit: int = 500) -> list[int]:
         """Briefs with deliveries still held for story placement (a crash came between saving and placing)."""
@@ -274,12 +281,12 @@ def _heads(s: Session, platform: str) -> list[Delivery]:
     return [_record(d, c) for d, c in s.execute(stmt)]
 
 
-def _story_seen_in(s: Session, row: DeliveryRow) -> bool:
-    """Whether the row's channel already has an earlier delivery of the row's story that was or will be posted."""
-    stmt = select(DeliveryRow.id).where(
-        DeliveryRow.channel_id == row.channel_id, DeliveryRow.story_id == row.story_id, DeliveryRow.seq < row.seq,
-        DeliveryRow.status.not_in((FAILED, CANCELLED, SKIPPED))).limit(1)
-    return s.scalar(stmt) is not None
+def _quiet_for_channel(s: Session, row: DeliveryRow) -> bool:
+    """Whether the channel already has (or will have) the row's story and everything this brief would add to it."""
+    if not earlier_in_channel(s, row, LIVE):
+        return False
+    claims, quotes = channel_news(s, row, LIVE)
+    return not claims and not quotes
 
 
 def _locked(s: Session, delivery_id: int) -> DeliveryRow | None:

@@ -49,6 +49,7 @@ class StoryMemberRecord:
     vector: np.ndarray
     entities: frozenset[str]
     at: datetime
+    text: str | None = None  # the article's body (recent members only: clustering compares passages)
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,12 @@ class StoryOps:
 
     def recent_story_members(self, since: datetime, until: datetime | None = None) -> list[StoryMemberRecord]:
         """Articles of any story whose signal time lies in [since, until], oldest first."""
-        stmt = (select(ArticleSignal, Article.story_id, Article.title).join(Article)
+        stmt = (select(ArticleSignal, Article.story_id, Article.title, Article.text).join(Article)
                 .where(Article.story_id.is_not(None), ArticleSignal.at >= since))
         if until is not None:
             stmt = stmt.where(ArticleSignal.at <= until)
         stmt = stmt.order_by(ArticleSignal.at, ArticleSignal.article_id)
-        return self._db.read(lambda s: [_member(sig, sid, title) for sig, sid, title in s.execute(stmt)])
+        return self._db.read(lambda s: [_member(sig, sid, title, text) for sig, sid, title, text in s.execute(stmt)])
 
     def story_members(self, story_id: int) -> list[StoryMemberRecord]:
         """Every article of the story that has a signal, oldest first."""
@@ -81,20 +82,23 @@ class StoryOps:
 
     def assign_story(self, article_id: int, story_id: int | None, *, vector: Any, entities: Iterable[str],
                      at: datetime, title: str | None = None, claims: Sequence[tuple[int, int]] = (),
-                     quotes: Sequence[tuple[int, int]] = ()) -> int:
+                     quotes: Sequence[tuple[int, int]] = (), move: bool = False) -> int:
         """Put the article in `story_id`, or in a new story when None; store its signal; returns the story id.
 
         The story's `title` is replaced when one is given; its centroid, entities and updated_at follow its
-        articles. An article already in a story is moved. `claims`/`quotes` are linked as in `link_story_items`,
-        in the same transaction (so a placed article always has its links).
+        articles. An article already in a story stays there (its story id is returned) unless `move` is set.
+        `claims`/`quotes` are linked as in `link_story_items`, in the same transaction (so a placed article always
+        has its links).
         """
         keys = sorted(set(entities))
         blob = np.asarray(vector, dtype="<f4").reshape(-1).tobytes()
 
         def run(s: Session) -> int:
-            article = s.get(Article, article_id)
+            article = s.get(Article, article_id, with_for_update=True)
             if article is None:
                 raise KeyError(f"unknown article {article_id}")
+            if article.story_id is not None and not move:  # placed meanwhile (another process): keep that
+                return article.story_id
             now = self._db.clock()
             if story_id is None:
                 story = Story(title=title, centroid=blob, entities=keys, created_at=now, updated_at=now)
@@ -223,10 +227,10 @@ def _outlets(s: Session, story_id: int) -> list[str]:
     return [name for name, _ in s.execute(stmt)]
 
 
-def _member(sig: ArticleSignal, story_id: int, title: str | None) -> StoryMemberRecord:
+def _member(sig: ArticleSignal, story_id: int, title: str | None, text: str | None = None) -> StoryMemberRecord:
     return StoryMemberRecord(article_id=sig.article_id, story_id=story_id, title=title,
                              vector=np.frombuffer(sig.vector, dtype="<f4").astype(np.float32),
-                             entities=frozenset(sig.entities), at=sig.at)
+                             entities=frozenset(sig.entities), at=sig.at, text=text)
 
 
 def _story_record(s: Session, row: Story) -> StoryRecord:

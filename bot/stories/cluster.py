@@ -9,7 +9,7 @@ from datetime import timedelta
 import numpy as np
 
 from bot.config.sections import StoriesSettings
-from bot.stories.features import Signal
+from bot.stories.features import Signal, containment
 
 _DAY = timedelta(days=1)
 _MIN_SUFFIX = 5  # a key this long at the end of a longer one is the same name ("rustemumerov" ends with "umerov")
@@ -50,7 +50,8 @@ def match_story(signal: Signal, stories: Iterable[StoryView], settings: StoriesS
     similarity reaches `close_similarity` (wire copy and close rewrites, whatever their entities), or reaches
     `similarity` while the story shares key entities of weight >= `min_shared_entities` with the article. An
     entity weighs 1 when no other candidate story names it, down to 1/n when all n do (the country every story
-    is about). The most similar qualifying story wins.
+    is about). A story that carries most of this article's passages word for word (`reprint_containment`: wire
+    copy run again under a new intro) qualifies as a close copy does. The most similar qualifying story wins.
     """
     window = timedelta(hours=settings.window_hours)
     recent = [(s.story_id, [m.signal for m in s.members if abs(m.signal.when - signal.when) <= window])
@@ -61,6 +62,8 @@ def match_story(signal: Signal, stories: Iterable[StoryView], settings: StoriesS
     best: Match | None = None
     for i, (sid, sigs) in enumerate(recent):
         sim = _similarity(signal, sigs, settings.decay_per_day)
+        if max((containment(signal.passages, m.passages) for m in sigs), default=0.0) >= settings.reprint_containment:
+            sim = max(sim, settings.close_similarity)
         if sim < min(settings.similarity, settings.close_similarity):
             continue
         shared = frozenset(key for key, where in naming.items() if i in where)

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from bot.config.sections import StoriesSettings
+from bot.store.records import StoryContext
 from bot.store.repo import Store
 from bot.stories.cluster import Member, StoryView, match_story
-from bot.stories.features import Signal, article_signal
+from bot.stories.features import Signal, article_signal, shingles
 from bot.stories.novelty import repeated_claims, repeated_quotes
 from bot.stories.title import best_title
 
@@ -47,9 +48,7 @@ def place_brief(store: Store, brief_id: int, *, encoder: Any, nlp: Any,
     article = store.get_article(stored.article_id)
     assert article is not None  # a brief's article is deleted with it
     if stored.story is not None:  # placed already (a crash came before its deliveries were released)
-        ctx = stored.story
-        return StoryUpdate(story_id=ctx.story_id, created=ctx.first, new_claims=ctx.new_claims,
-                           new_quotes=ctx.new_quotes, also_reported_by=ctx.also_reported_by)
+        return _recorded(stored.story)
     when = article.published or article.fetched_at
     brief = stored.brief
     claims = [c.text[:_MAX_PART] for c in brief.claims]
@@ -60,7 +59,7 @@ def place_brief(store: Store, brief_id: int, *, encoder: Any, nlp: Any,
     for m in store.recent_story_members(when - window, when + window):
         if m.article_id != article.id:
             views.setdefault(m.story_id, StoryView(m.story_id)).members.append(
-                Member(m.article_id, Signal(m.vector, m.entities, m.at)))
+                Member(m.article_id, Signal(m.vector, m.entities, m.at, shingles(m.text or ""))))
     match = match_story(signal, views.values(), settings)
     claim_vectors = encoder.encode(claims) if claims else np.zeros((0, len(signal.vector)), np.float32)
     if match is None:
@@ -80,12 +79,15 @@ def place_brief(store: Store, brief_id: int, *, encoder: Any, nlp: Any,
         claims=[(cid, cid if r is None else seen_claim_ids[r]) for cid, r in zip(stored.claim_ids, claim_rep)],
         quotes=[(qid, qid if r is None else seen_quote_ids[r]) for qid, r in zip(stored.quote_ids, quote_rep)],
     )
-    record = store.get_story(story_id)
-    mine = stored.feed_name
-    others = [o for o in (record.outlets if record else []) if o != mine]
-    return StoryUpdate(story_id=story_id, created=match is None,
-                       new_claims=[i for i, r in enumerate(claim_rep) if r is None],
-                       new_quotes=[i for i, r in enumerate(quote_rep) if r is None], also_reported_by=others)
+    placed = store.get_brief(brief_id)  # as recorded: another process may have placed it first
+    if placed is None or placed.story is None:
+        raise KeyError(f"brief {brief_id} was deleted while it was placed in story {story_id}")
+    return _recorded(placed.story)
+
+
+def _recorded(ctx: StoryContext) -> StoryUpdate:
+    return StoryUpdate(story_id=ctx.story_id, created=ctx.first, new_claims=ctx.new_claims,
+                       new_quotes=ctx.new_quotes, also_reported_by=ctx.also_reported_by)
 
 
 def _story_title(store: Store, story_id: int | None, title: str | None, vector: np.ndarray) -> str | None:

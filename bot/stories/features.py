@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,25 @@ _CAPITALISED = re.compile(r"^[A-Z]")
 _HEADLINE_CASE = 0.6  # share of capitalised words above which a headline is in Title Case or capitals
 
 
+SHINGLE_WORDS = 5  # passages compared as runs of this many words
+_MAX_SHINGLE_WORDS = 3000  # words of a body that are compared (a reprint shows in its first pages)
+_SHINGLE_WORD = re.compile(r"[a-z0-9]+")
+
+
+def shingles(text: str) -> frozenset[int]:
+    """Hashes of the body's runs of SHINGLE_WORDS words (case and accents ignored): what a reprint shares."""
+    words = _SHINGLE_WORD.findall(fold(text).lower())[:_MAX_SHINGLE_WORDS]
+    return frozenset(zlib.crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
+                     for i in range(len(words) - SHINGLE_WORDS + 1))
+
+
+def containment(a: frozenset[int], b: frozenset[int]) -> float:
+    """Share of the smaller passage set found in the other (1.0: one text contains the other)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
 @dataclass(frozen=True)
 class Signal:
     """One article as clustering sees it: unit `vector`, normalised key `entities`, and its time."""
@@ -38,6 +58,7 @@ class Signal:
     vector: np.ndarray
     entities: frozenset[str]
     when: datetime
+    passages: frozenset[int] = frozenset()  # `shingles` of the body: wire copy reused by another outlet
 
 
 def strip_dateline(text: str) -> str:
@@ -103,7 +124,9 @@ def article_signal(title: str | None, text: str, claims: Sequence[str], when: da
             mix += _WEIGHTS[group] * vectors[start : start + len(texts)].mean(0)
             start += len(texts)
     named = parts[1:] if headline and len(parts) > 1 and _headline_case(headline) else parts
-    return Signal(vector=unit(mix), entities=entity_keys(list(nlp.pipe(named))), when=when)
+    with nlp.memory_zone():  # the strings of these texts are not kept in spaCy's vocabulary
+        entities = entity_keys(list(nlp.pipe(named)))
+    return Signal(vector=unit(mix), entities=entities, when=when, passages=shingles(text))
 
 
 def _headline_case(title: str) -> bool:

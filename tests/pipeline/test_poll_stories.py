@@ -236,3 +236,38 @@ async def test_a_thread_reply_posted_just_before_a_crash_is_found_in_the_thread_
     assert len(sink.posts) == 2 and sink.lookup_roots == [root.remote_id]  # looked for in the story's thread
     [done] = [d for d in store.outbox.deliveries(platform="fake") if d.id == reply.id]
     assert (done.status, done.remote_id) == ("sent", posted)
+
+
+async def test_what_is_new_is_judged_per_channel(store: Store, models: Models) -> None:
+    """A channel that follows one outlet gets, in its thread, what that outlet adds to what *it* was shown."""
+    store.subscribe("fake", CHANNEL)  # everything
+    pipeline = _pipeline(store, models, quiet_updates="none")
+    await asyncio.to_thread(pipeline.brief_and_store, [
+        _article(store, "Kyiv Dispatch", "e2-kd", published="2026-03-02T13:30:00+00:00")])
+    nw_feed, _ = store.add_feed("https://northwire.example/rss", "Northwire")
+    store.subscribe("fake", "#northwire-only", nw_feed.id)
+    await asyncio.to_thread(pipeline.brief_and_store, [
+        _article(store, "Northwire", "e2-nw", published="2026-03-02T14:20:00+00:00")])
+    rewrite = _article(store, "Northwire", "e2-kd-rewrite", body_of="e2-kd", published="2026-03-02T16:00:00+00:00")
+    [b3] = await asyncio.to_thread(pipeline.brief_and_store, [rewrite])
+
+    assert [d.status for d in _deliveries(store) if d.brief_id == b3] == ["skipped"]  # #talks saw all of it
+    [mine] = [d for d in _deliveries(store, "#northwire-only") if d.brief_id == b3]
+    assert mine.status == "pending"  # never shown Kyiv Dispatch's claims and quotes: news there
+
+    sink = FakeSink("fake")
+    seen: dict[str, list[int]] = {}
+
+    class Recording(FakeSink):
+        async def post(self, delivery, brief):  # type: ignore[no-untyped-def]
+            if delivery.brief_id == b3:
+                seen[delivery.address] = brief.story.new_claims + brief.story.new_quotes
+            return await sink.post(delivery, brief)
+
+    await Sender(store, {"fake": Recording("fake")}, settings=FAST).drain(timeout=20)
+    stored = store.get_brief(b3)
+    assert stored is not None and stored.story is not None and not stored.story.has_news  # nothing new to the story
+    assert list(seen) == ["#northwire-only"] and seen["#northwire-only"]  # but new to that channel
+    [reply] = [p for p in sink.posts if p.brief_id == b3]
+    [nw_root] = [p for p in sink.posts if p.address == "#northwire-only" and p.thread_root is None]
+    assert reply.thread_root == nw_root.remote_id and reply.update

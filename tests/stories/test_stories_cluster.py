@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,15 @@ import pytest
 
 from bot.config.sections import StoriesSettings
 from bot.stories.cluster import Clusterer, Member, StoryView, match_story
-from bot.stories.features import Signal, article_signal, entity_keys, lead_of, strip_dateline
+from bot.stories.features import (
+    Signal,
+    article_signal,
+    containment,
+    entity_keys,
+    lead_of,
+    shingles,
+    strip_dateline,
+)
 from stories_samples import read_article
 
 DEFAULTS = StoriesSettings()
@@ -186,3 +195,29 @@ def test_nothing_is_similar_enough_at_similarity_one(settings: StoriesSettings, 
     clusterer = Clusterer(settings)
     clusterer.add(1, _signal("e3-nw", encoder, nlp))
     assert clusterer.add(2, _signal("e3-mt", encoder, nlp))[1]
+
+
+_WIRE = ("Negotiators from both sides met for nine hours in a hotel on the edge of the city and agreed that a "
+         "monitoring mission would report to a joint commission, two officials said, while the question of who "
+         "would staff it was left to the next round. Observers would patrol a strip of ten kilometres on each "
+         "side of the line, according to a draft seen by reporters, and report violations within a day.")
+
+
+def test_passages_are_shared_by_a_reprint_not_by_another_story() -> None:
+    reprint = "Local readers with family at the front will follow the talks closely. " + _WIRE
+    other = ("A drone struck a grain terminal overnight, the regional governor said, and firefighters worked "
+             "until dawn to contain the blaze while the port authority suspended loading for the day.")
+    assert containment(shingles(_WIRE), shingles(reprint)) == 1.0
+    assert containment(shingles(_WIRE.upper()), shingles(_WIRE)) == 1.0  # case and accents do not matter
+    assert containment(shingles(other), shingles(_WIRE)) == 0.0
+    assert containment(frozenset(), shingles(_WIRE)) == 0.0
+
+
+def test_a_reprint_joins_its_story_whatever_its_vector_and_entities() -> None:
+    """Wire copy run again under a new local intro: its vector leans on the new lead, its passages give it away."""
+    story = StoryView(1, [Member(1, replace(_sig([1, 0, 0], {"umerov"}), passages=shingles(_WIRE)))])
+    reprint = replace(_sig([0, 1, 0], set(), hours=6), passages=shingles("A new local intro. " + _WIRE))
+    assert match_story(reprint, [story], DEFAULTS) is not None
+    unrelated = replace(_sig([0, 1, 0], set(), hours=6), passages=shingles("Another text entirely, about grain."))
+    assert match_story(unrelated, [story], DEFAULTS) is None
+    assert match_story(reprint, [story], DEFAULTS.model_copy(update={"reprint_containment": 1.01})) is None

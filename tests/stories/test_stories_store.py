@@ -44,8 +44,11 @@ def test_assign_story_creates_joins_and_lists_outlets(store: Store) -> None:
     assert members[0].entities == {"uae", "umerov"}
     assert np.allclose(members[1].vector, _unit(0, 1))
     assert [m.article_id for m in store.recent_story_members(T0 + timedelta(minutes=30))] == [b]
+    # placed already (by another process, say): it stays where it is, unless asked to move
+    assert store.assign_story(a, None, vector=_unit(1, 0), entities=(), at=T0) == story
+    assert len(store.list_stories()) == 1
     with pytest.raises(KeyError):
-        store.assign_story(a, 999, vector=_unit(1, 0), entities=(), at=T0)
+        store.assign_story(a, 999, vector=_unit(1, 0), entities=(), at=T0, move=True)
 
 
 def test_list_stories_newest_update_first(store: Store) -> None:
