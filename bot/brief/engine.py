@@ -68,13 +68,14 @@ class Briefer:
         return self.brief_articles([self.prepare_html(html, url)])[0]
 
     def brief_articles(self, articles: Iterable[Article]) -> list[Brief]:
-        """Brief many articles: the parser runs on this thread while the encoder embeds on another core."""
+        """Brief many articles: the parser runs on this thread while two encoder threads embed (numpy releases
+        the GIL), so the second core works beside the parser and both embed once parsing is done."""
         items = list(articles)
         capped = [cap_text(a.text, self.max_words) for a in items]
         briefs: list[Brief] = []
         # A memory zone frees the strings spaCy's vocabulary learns from these texts once they are briefed (it
         # would otherwise grow for as long as the bot runs); no Doc outlives the zone, only plain-text results.
-        with self.nlp.memory_zone(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder") as pool:
+        with self.nlp.memory_zone(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="encoder") as pool:
             pending = []
             for (text, _), doc in zip(capped, self.nlp.pipe([t for t, _ in capped], batch_size=4)):
                 quotes = extract_quotes(text, doc)
