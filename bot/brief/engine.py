@@ -82,6 +82,7 @@ class Briefer:
                 offsets = sentences(doc)[:MAX_SENTENCES]
                 sents = [text[a:b] for a, b in offsets]
                 keep = [i for i, (a, b) in enumerate(offsets) if _eligible(text, a, b, quotes)]
+                doc.user_data.clear()  # per-doc indexes hold spans of the doc: a cycle the collector cannot free
                 pending.append((sents, keep, quotes, pool.submit(self.encoder.encode, [sents[i] for i in keep])))
             for article, (text, truncated), (sents, keep, quotes, future) in zip(items, capped, pending):
                 briefs.append(self._assemble(article, text, truncated, sents, keep, quotes, future.result()))
