@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .clauses import clip_clause
 from .cues import CUE_WORDS, PRONOUNS, SPEECH_NOUNS
 
 _VERB_ONLY = {"claims", "calls", "called", "notes", "remarks", "posts", "read", "reads", "states", "thanks", "echoes",
@@ -13,6 +14,7 @@ _QUOTING = {"quoted", "quotes", "quote", "cited", "cites", "cite"}
 _PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
 _SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present", "close"}
 _RELATIVE = {"who", "which", "that"}
+_FIRST_PERSON = {"i", "we"}
 # Subjects that never speak, though a speech verb may follow them ("Putin's remarks signalled ...").
 _MUTE = {"remark", "remarks", "comment", "word", "talk", "talks", "meeting", "negotiation", "negotiations", "move",
          "decision", "attack", "strike", "war", "signal", "stance", "position", "situation", "mood", "tone", "visit",
@@ -36,8 +38,9 @@ class Found:
 
 def _is_cue(tok: Any) -> bool:
     word = tok.lower_
-    if word not in CUE_WORDS:
-        return False
+    if word not in CUE_WORDS:  # "as Lund put it", "as she puts it": a speech cue too
+        kids = {(c.dep_, c.lower_) for c in tok.children}
+        return word in {"put", "puts"} and ("dobj", "it") in kids and ("mark", "as") in kids
     if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
         return False  # "Ukraine was asked to give up ..." reports no speech by Ukraine
     if word in _VERB_ONLY:
@@ -117,7 +120,7 @@ def _phrase(tok: Any) -> Found | None:
     right = tok.i
     for child in tok.rights:
         if child.dep_ in {"compound", "prep"} and child.i == right + 1 and child.lower_ in {"of", "for", "at", "from"}:
-            right = child.right_edge.i  # "analysts at Norbridge Securities", "a senior executive at a bank"
+            right = clip_clause(tok.doc, tok.i, child.right_edge.i)  # "analysts at Norbridge Securities"
         elif (child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN"
               and child.right_edge.i - tok.i <= 8):
             right = child.right_edge.i  # "a source familiar with the talks", "an official involved in the planning"
@@ -134,6 +137,11 @@ def _phrase(tok: Any) -> Found | None:
     if named is not None:
         return Found(named.text, named.start_char, named.end_char, "person", None, "cue", text)
     return Found(text, span.start_char, span.end_char, "phrase", None, "cue", appos)
+
+
+def speaker_phrase(tok: Any) -> Found | None:
+    """The speaker phrase headed by `tok`, as a cue's subject would give it."""
+    return _phrase(tok)
 
 
 def _following_name(doc: Any, end: int) -> Any | None:
@@ -183,6 +191,8 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
             return _phrase(objs[0])
     for verb in (cue, cue.head):
         subs = [c for c in verb.children if c.dep_ == "nsubj" and not quoted(c.idx)]
+        if subs and subs[0].lower_ in _FIRST_PERSON:
+            return None  # "I tell my daughter ..., said Halyna": running text's "I" is the quote's own voice
         if subs and (not _can_speak(subs[0]) or subs[0].lower_ in _RELATIVE and subs[0].head.dep_ != "relcl"):
             return None
         if subs:
@@ -330,26 +340,3 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
                 found.how = "colon"
                 return found
     return None
-
-
-def group_antecedent(doc: Any, pos: int, pronoun: str, within: int = 800,
-                     quoted: Any = lambda pos: False) -> Found | None:
-    """What an "it" or "they" speaker refers to: the latest non-person subject before `pos`, outside quotes."""
-    plural = pronoun.lower() == "they"
-    for tok in reversed(doc[: max(0, _token_at(doc, pos))]):
-        if pos - tok.idx > within:
-            break
-        if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or tok.ent_type_ == "PERSON" or quoted(tok.idx):
-            continue
-        if plural != (tok.tag_ in {"NNS", "NNPS"}) and tok.lower_ not in _GROUPS:
-            continue
-        return _phrase(tok)
-    return None
-
-
-_GROUPS = {"kremlin", "government", "ministry", "office", "delegation", "team", "administration", "house"}
-
-
-def _token_at(doc: Any, pos: int) -> int:
-    span = doc.char_span(pos, pos + 1, alignment_mode="expand")
-    return span.start if span is not None else len(doc)

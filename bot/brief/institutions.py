@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _INSTITUTIONS = {"ministry", "office", "agency", "commission", "council", "committee", "embassy", "department",
                  "government", "headquarters", "service", "company", "operator", "fund", "bank"}
@@ -54,3 +55,40 @@ def _by_acronym(text: str, phrase: str, pos: int) -> str | None:
                 end = found.group(0).index(parts[i + len(letters) - 1], start) + len(parts[i + len(letters) - 1])
                 return "the " + found.group(0)[start:end]
     return None
+
+
+_KINDS = ({"company", "firm", "operator", "utility", "corporation", "provider", "producer", "insurer", "carrier"},
+          {"agency", "watchdog", "organisation", "organization", "body", "authority"})
+_DESCRIBED = re.compile(r"^the\s+(?:[\w’'-]+\s+){0,3}([a-z]+)$")
+_ORG_WINDOW = 3000
+
+
+def described_organisation(doc: Any, phrase: str, pos: int, quoted: Any) -> str | None:
+    """ "the company" after "the grid operator, Ukrenergo", "the Vienna-based agency" after "the Atomic Energy
+    Agency": the one organisation named earlier whose name or introduction has that kind; else None."""
+    m = _DESCRIBED.match(phrase.strip().lower())
+    if m is None:
+        return None
+    kind = next((k for k in _KINDS if m.group(1) in k), None)  # a ministry or office is left to _by_head
+    if kind is None:
+        return None
+    found: dict[str, str] = {}
+    for ent in doc.ents:
+        if ent.start_char >= pos or pos - ent.start_char > _ORG_WINDOW or quoted(ent.start_char):
+            continue
+        if ent.label_ == "ORG" and ent[-1].lower_ in kind or ent.label_ in {"ORG", "PERSON"} and _introduced_as(ent, kind):
+            found.setdefault(re.sub(r"^the\s+", "", ent.text.lower()), ent.text)
+    if len(found) != 1:
+        return None
+    name = next(iter(found.values()))
+    return "the " + name[4:] if name.startswith("The ") else name
+
+
+def _introduced_as(ent: Any, kind: set[str]) -> bool:
+    """ "the grid operator, Ukrenergo," / "Ukrenergo, the grid operator," / "operator Ukrenergo"."""
+    root = ent.root
+    if root.dep_ == "appos" and root.head.lower_ in kind:
+        return True
+    if any(c.dep_ == "appos" and c.lower_ in kind for c in root.children):
+        return True
+    return ent.start > 0 and ent.doc[ent.start - 1].lower_ in kind

@@ -6,20 +6,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cues import FEMALE_HINTS, MALE_A_NAMES, MALE_NAMES, ROLE_NOUNS, ROLE_SYNONYMS, SPEAKER_NOUNS
-from .known_people import known_gender, known_roles
+from .cues import ROLE_NOUNS, ROLE_SYNONYMS, SPEAKER_NOUNS
+from .gender import guess_gender
+from .known_people import known_roles
 from .places import is_place, place_words
 from .speakers import fits_names, fold, name_words, skeleton
 from .subjects import is_main_subject, newcomer
+from .titled import titled_names
 
 _ORG_WORDS = {"kremlin", "house", "ministry", "office", "government", "council", "commission", "nato", "un",
               "eu", "union", "department", "agency", "army", "forces", "party", "parliament", "rada", "duma"}
 _PRE_TITLE_POS = {"PROPN", "NOUN", "ADJ"}
 _APPOS = re.compile(r"^,\s+((?:the|a|an|[A-Z][\w’'.-]*(?:'s|’s))\s+[^,.;:\"“”()]{2,70}?)\s*(?=[,.;])")
-_MALE_HINT = re.compile(r"\b(?:Mr|Sir|Lord)\.?\s*$")
-_FEMALE_RELATION = re.compile(r"\b(?:mother|wife|daughter|sister|grandmother|widow|aunt|niece|woman)\b[^.]{0,12}$", re.I)
-_MALE_RELATION = re.compile(r"\b(?:father|husband|son|brother|grandfather|widower|uncle|nephew|man)\b[^.]{0,12}$", re.I)
-_FEMALE_HINT = re.compile(r"\b(?:Ms|Mrs|Madam|Dame|Lady)\.?\s*$")
 
 
 @dataclass(eq=False)
@@ -66,6 +64,9 @@ class PeopleIndex:
         for ent in doc.ents:
             if ent.label_ == "PERSON" and not is_place(ent.text, self._places) and not _stop_word(ent):
                 self._add(ent)
+        for ent in titled_names(doc):  # "Economy Minister Taras Melnychuk" left untagged
+            if not is_place(ent.text, self._places):
+                self._add(ent)
         for ent in doc.ents:  # "Hanna Vogt" tagged FAC before the article names her as a PERSON
             if ent.label_ in {"ORG", "GPE", "NORP", "FAC"} and len(ent) <= 2:
                 person = self._match(ent.text)
@@ -106,7 +107,7 @@ class PeopleIndex:
                 person = self._match(full or tok.text)
             if person is None and _bare_subject_name(tok) and not is_place(full or tok.text, self._places):
                 person = Person([full or tok.text])
-                person.gender = _gender(self.text[: tok.idx], name_words(full or tok.text), None)
+                person.gender = guess_gender(self.text[: tok.idx], name_words(full or tok.text), None)
                 self.people.append(person)
                 surnames[skeleton(tok.text)] = person
             if person is not None:
@@ -117,7 +118,7 @@ class PeopleIndex:
         person = self._match(name)
         if person is None:
             person = Person([name], [re.sub(r"^(?:the|a|an)\s+", "", role)] if role else [])
-            person.gender = _gender(self.text[:start], name_words(name), role)
+            person.gender = guess_gender(self.text[:start], name_words(name), role)
             self.people.append(person)
         self.mentions.append(Mention(person, start, end, True))
         self.mentions.sort(key=lambda m: m.start)
@@ -159,7 +160,7 @@ class PeopleIndex:
         if role and role not in person.roles and not self.inside_quote(ent.start_char):
             person.roles.append(role)
         if person.gender is None:
-            person.gender = _gender(self.text[: ent.start_char], words, role)
+            person.gender = guess_gender(self.text[: ent.start_char], words, role)
         self.mentions.append(Mention(person, ent.start_char, ent.end_char, is_main_subject(ent)))
 
     def person_for(self, name: str) -> Person | None:
@@ -240,12 +241,15 @@ class PeopleIndex:
 
 def _stop_word(ent: Any) -> bool:
     """ "Down in her kitchen, ..." tagged PERSON: a lone common word that is not a clause's subject."""
-    return len(ent) == 1 and ent[0].is_stop and ent[0].dep_ not in {"nsubj", "appos"}
+    tok = ent[0]  # or a sentence-opening adjective of a noun ("Frozen assets")
+    return len(ent) == 1 and (tok.is_stop and tok.dep_ not in {"nsubj", "appos"}
+                              or tok.is_sent_start and tok.pos_ == "ADJ" and tok.dep_ == "amod")
 
 
 def _with_first_names(tok: Any) -> str | None:
     """ "Rustem Umerov" when `tok` (Umerov) follows capitalised name words it is compounded with."""
-    first = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN" and c.is_title]
+    first = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN" and c.is_title
+             and fold(c.text) not in ROLE_NOUNS]
     if not first or first[-1].i != tok.i - 1 or len(first) > 2:
         return None
     if any(c.ent_type_ in {"GPE", "NORP", "DATE"} or fold(c.text) in _ORG_WORDS for c in first):
@@ -298,20 +302,3 @@ def _appositive(text: str, end: int) -> str | None:
     if not any(w in ROLE_NOUNS for w in fold(phrase).split()):
         return None
     return re.sub(r"^(?:the|a|an)\s+", "", phrase)
-
-
-def _gender(before: str, words: list[str], role: str | None) -> str | None:
-    """Gender from an honorific, a relation word ("his mother, ..."), a role word or the first name."""
-    near = before[-40:]
-    if _FEMALE_HINT.search(near[-12:]) or _FEMALE_RELATION.search(near):
-        return "f"
-    if _MALE_HINT.search(near[-12:]) or _MALE_RELATION.search(near):
-        return "m"
-    if role and any(w in FEMALE_HINTS for w in fold(role).split()):
-        return "f"
-    first = fold(words[0]) if words else ""
-    if len(words) > 1 and (first in FEMALE_HINTS or first.endswith("a") and first not in MALE_A_NAMES):
-        return "f"
-    if first in MALE_NAMES or len(words) == 1 and first in FEMALE_HINTS:  # a lone "Andriy", "Olha" too
-        return "m" if first in MALE_NAMES else "f"
-    return known_gender(" ".join(words))

@@ -5,26 +5,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .attribution import Found, find_speaker, group_antecedent
+from .antecedents import indefinite_antecedent
+from .attribution import Found, find_speaker
 from .cues import ROLE_NOUNS
 from .descriptions import described_person
-from .institutions import named_institution
+from .groups import group_antecedent
+from .institutions import described_organisation, named_institution
+from .issuers import via_issuer
 from .marks import _SENT_END, Span, find_spans, paragraphs
-from .people import Person, PeopleIndex
+from .people import PeopleIndex, Person
+from .possessives import possessive_speaker
 from .speakers import is_person_name, speaker_key, strip_titles
 from .types import Quote
 
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _SCARE_BEFORE = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those",
                  "so-called", "dubbed", "titled", "entitled", "named", "of", "to", "for", "on", "into", "about"}
-_NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
-_NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,")
 _POSSESSIVE_ROLE = re.compile(r"^[A-Z][\w.-]*(?:'s|’s)\s+(?:[\w-]+\s+){0,3}[\w-]+$")
 _SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "with", "by", "from", "as",
                 "into", "vs", "via", "is", "are", "be"}
 _STRONG_SCARE = re.compile(r"(?:so-called|dubbed|titled|entitled|named|known as(?: the| a| an)?|branded)$")
 _MARKS = '"“”„«»'
-_IN_PLACE = r"(?:[ \t]+(?:based[ \t]+)?in[ \t]+[A-Z][\w’'-]+(?=[ \t]+(?:who|which|said|says|told|added)\b|[,.;:]))?"
 _CONFIDENCE = {"direct": 0.95, "colon": 0.93, "according_to": 0.9, "description": 0.85, "pronoun": 0.8,
                "continuation": 0.75, "context": 0.5, "unknown": 0.2}
 MIN_WORDS = 4
@@ -53,9 +54,12 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
             pronoun_hit = True
         else:
             pronoun_hit = False
-        speaker, role, method, person = _resolve(people, f, span, last, text)
+        f = via_issuer(doc, f, quoted)
+        speaker, role, method, person = _resolve(people, f, span, last, text, doc)
         if pronoun_hit and method in {"direct", "description"}:
             method = "pronoun"
+        if speaker is None and (person := possessive_speaker(text, _open_at(span), people)) is not None:
+            speaker, role, method = person.canonical, person.role, "pronoun"
         if speaker is None:
             speaker, role, method, person = _fallback(people, span, last, text, quotes[-1].end if quotes else 0, doc)
         cue = f.cue if f is not None else None
@@ -66,6 +70,10 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
                             confidence=round(max(conf, 0.05), 3), start=span.start, end=span.end))
         last = (span.para, speaker, key, role, person)
     return quotes
+
+
+def _open_at(span: Span) -> int:
+    return span.open_mark if span.open_mark >= 0 else span.start
 
 
 def _windows(text: str, span: Span, para: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -150,7 +158,7 @@ def _share_within_groups(found: list[tuple[Span, Found | None]]) -> list[tuple[S
 
 def _resolve(people: PeopleIndex, f: Found | None, span: Span,
              last: tuple[int, str, str, str | None, Person | None] | None,
-             text: str) -> tuple[str | None, str | None, str, Person | None]:
+             text: str, doc: Any) -> tuple[str | None, str | None, str, Person | None]:
     if f is None:
         return None, None, "unknown", None
     how = {"cue": "direct", "colon": "colon", "according_to": "according_to", "continuation": "continuation"}[f.how]
@@ -186,34 +194,14 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
         return person.canonical, person.role, how, person
     definite = re.match(r"(?i)the\s", phrase)
     if definite:
-        earlier = _indefinite_antecedent(text, phrase, f.start, people) or named_institution(text, phrase, f.start)
+        earlier = (indefinite_antecedent(text, phrase, f.start, people) or named_institution(text, phrase, f.start)
+                   or described_organisation(doc, phrase, f.start, people.inside_quote))
         if earlier is not None:
             return earlier, None, "description" if how == "direct" else how, None
     person = described_person(people, phrase, f.start, role_like=bool(_POSSESSIVE_ROLE.match(phrase)))
     if person is not None:
         return person.canonical, person.role, "description" if how == "direct" else how, person
     return phrase, None, how, None
-
-
-def _indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex) -> str | None:
-    """ "the official" after "A U.S. official who ..." is that official: return the first phrase as written."""
-    words = phrase.split()
-    head = words[-1].lower()
-    if len(words) > 3 or not head.isalpha():
-        return None
-    pattern = re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)[ \t]+(?:(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)[ \t]+){{0,4}}?"
-                         rf"{re.escape(head)}\b{_IN_PLACE}(?:[ \t]+(?:familiar with|close to|involved in|briefed on)"
-                         r"[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)(?:[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)){0,5}?"
-                         r"(?=[ \t]+(?:said|says|told|who|which|added)\b|[,.;:]))?")
-    found = None
-    for m in pattern.finditer(text, max(0, pos - 2500), pos):
-        if not people.inside_quote(m.start()):
-            found = m
-    if found is None or _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
-            _NAME_AFTER.match(text, found.end()):
-        return None  # "Yuri Ushakov, a senior Kremlin aide": the description names a person, resolved by role
-    earlier = found.group(0)
-    return earlier[0].lower() + earlier[1:] if earlier[:2] in {"A ", "An"} or earlier[:3] in {"One", "Ano"} else earlier
 
 
 def _looks_like_name(phrase: str) -> bool:

@@ -1,0 +1,36 @@
+"""Unnamed sources taken up again: "the official" after "A U.S. official who ..." is that official."""
+
+from __future__ import annotations
+
+import re
+
+from .people import PeopleIndex
+
+_NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
+_NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,")
+_IN_PLACE = r"(?:[ \t]+(?:based[ \t]+)?in[ \t]+[A-Z][\w’'-]+(?=[ \t]+(?:who|which|said|says|told|added)\b|[,.;:]))?"
+_POST = (r"(?P<post>[ \t]+(?:in|at|with|from|inside|within)[ \t]+(?:the[ \t]+)?(?:[\w’'-]+[ \t]+){0,2}?[\w’'-]+"
+         r"(?=[ \t]+(?:who|which|said|says|told|tells|added)\b|[,.;:]))?")
+
+
+def indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex) -> str | None:
+    """ "the official" after "A U.S. official who ..." is that official: return the first phrase as written."""
+    words = phrase.split()
+    head = words[-1].lower()
+    if len(words) > 3 or not head.isalpha():
+        return None
+    pattern = re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)[ \t]+(?:(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)[ \t]+){{0,4}}?"
+                         rf"{re.escape(head)}\b{_IN_PLACE}{_POST}(?:[ \t]+(?:familiar with|close to|involved in|briefed on)"
+                         r"[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)(?:[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)){0,5}?"
+                         r"(?=[ \t]+(?:said|says|told|who|which|added)\b|[,.;:]))?")
+    found = None
+    for m in pattern.finditer(text, max(0, pos - 2500), pos):
+        if not people.inside_quote(m.start()):
+            found = m
+    if found is None or _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
+            _NAME_AFTER.match(text, found.end()):
+        return None  # "Yuri Ushakov, a senior Kremlin aide": the description names a person, resolved by role
+    earlier = found.group(0)
+    if found.group("post") and not re.search(r"[A-Z]", found.group("post")):  # "a diplomat in the room": no one named
+        earlier = text[found.start() : found.start("post")] + text[found.end("post") : found.end()]
+    return earlier[0].lower() + earlier[1:] if earlier[:2] in {"A ", "An"} or earlier[:3] in {"One", "Ano"} else earlier

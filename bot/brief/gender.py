@@ -1,0 +1,31 @@
+"""A person's likely gender from an honorific, a relation word, a role word or the first name."""
+
+from __future__ import annotations
+
+import re
+
+from .cues import FEMALE_HINTS, MALE_A_NAMES, MALE_NAMES
+from .known_people import known_gender
+from .speakers import fold
+
+_MALE_HINT = re.compile(r"\b(?:Mr|Sir|Lord)\.?\s*$")
+_FEMALE_RELATION = re.compile(r"\b(?:mother|wife|daughter|sister|grandmother|widow|aunt|niece|woman)\b[^.]{0,12}$", re.I)
+_MALE_RELATION = re.compile(r"\b(?:father|husband|son|brother|grandfather|widower|uncle|nephew|man)\b[^.]{0,12}$", re.I)
+_FEMALE_HINT = re.compile(r"\b(?:Ms|Mrs|Madam|Dame|Lady)\.?\s*$")
+
+
+def guess_gender(before: str, words: list[str], role: str | None) -> str | None:
+    """Gender from an honorific, a relation word ("his mother, ..."), a role word or the first name."""
+    near = before[-40:]
+    if _FEMALE_HINT.search(near[-12:]) or _FEMALE_RELATION.search(near):
+        return "f"
+    if _MALE_HINT.search(near[-12:]) or _MALE_RELATION.search(near):
+        return "m"
+    if role and any(w in FEMALE_HINTS for w in fold(role).split()):
+        return "f"
+    first = fold(words[0]) if words else ""
+    if len(words) > 1 and (first in FEMALE_HINTS or first.endswith("a") and first not in MALE_A_NAMES):
+        return "f"
+    if first in MALE_NAMES or len(words) == 1 and first in FEMALE_HINTS:  # a lone "Andriy", "Olha" too
+        return "m" if first in MALE_NAMES else "f"
+    return known_gender(" ".join(words))

@@ -1,0 +1,30 @@
+"""What an "it" or "they" speaker stands for: the latest group or institution that was a clause's subject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .attribution import Found, speaker_phrase
+
+
+def group_antecedent(doc: Any, pos: int, pronoun: str, within: int = 800,
+                     quoted: Any = lambda pos: False) -> Found | None:
+    """What an "it" or "they" speaker refers to: the latest non-person subject before `pos`, outside quotes."""
+    plural = pronoun.lower() == "they"
+    for tok in reversed(doc[: max(0, _token_at(doc, pos))]):
+        if pos - tok.idx > within:
+            break
+        if tok.dep_ != "nsubj" or tok.pos_ not in {"NOUN", "PROPN"} or tok.ent_type_ == "PERSON" or quoted(tok.idx):
+            continue
+        if plural != (tok.tag_ in {"NNS", "NNPS"}) and tok.lower_ not in _GROUPS:
+            continue
+        return speaker_phrase(tok)
+    return None
+
+
+_GROUPS = {"kremlin", "government", "ministry", "office", "delegation", "team", "administration", "house"}
+
+
+def _token_at(doc: Any, pos: int) -> int:
+    span = doc.char_span(pos, pos + 1, alignment_mode="expand")
+    return span.start if span is not None else len(doc)
