@@ -12,7 +12,7 @@ _VERB_ONLY = {"claims", "calls", "called", "notes", "remarks", "posts", "read", 
               "objects", "counters", "points", "tells", "say", "tell", "write", "welcomes", "welcomed"}
 _QUOTING = {"quoted", "quotes", "quote", "cited", "cites", "cite"}
 _PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
-_SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present", "close"}
+_SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present"}
 _RELATIVE = {"who", "which", "that"}
 _FIRST_PERSON = {"i", "we"}
 # Subjects that never speak, though a speech verb may follow them ("Putin's remarks signalled ...").
@@ -85,7 +85,7 @@ def _subject_person(tok: Any) -> Any | None:
     """The first PERSON in a subject's subtree that is not a possessor or object ("Rustem Umerov, head of ...")."""
     doc = tok.doc
     for t in doc[tok.left_edge.i : tok.right_edge.i + 1]:
-        if t.ent_type_ == "PERSON" and not _possessive(t):
+        if t.ent_type_ == "PERSON" and not _possessive(t) and not _modifies_noun(t, tok):
             return _ent_span(t)
     return None
 
@@ -125,7 +125,7 @@ def _phrase(tok: Any) -> Found | None:
               and child.right_edge.i - tok.i <= 8):
             right = child.right_edge.i  # "a source familiar with the talks", "an official involved in the planning"
     span = tok.doc[left : right + 1]
-    named = [t for t in span if t.ent_type_ == "PERSON" and not _possessive(t)]
+    named = [t for t in span if t.ent_type_ == "PERSON" and not _possessive(t) and not _modifies_noun(t, tok)]
     if named:
         inner = _ent_span(named[-1])
         if inner is not None:
@@ -137,6 +137,15 @@ def _phrase(tok: Any) -> Found | None:
     if named is not None:
         return Found(named.text, named.start_char, named.end_char, "person", None, "cue", text)
     return Found(text, span.start_char, span.end_char, "phrase", None, "cue", appos)
+
+
+def _modifies_noun(t: Any, head: Any) -> bool:
+    """ "Krakow" in "the Krakow native": a name tagged PERSON that only modifies a common noun after a determiner."""
+    node = t  # "Krakow" in "the Krakow-born lawyer" modifies "born", which modifies "lawyer"
+    while node.i < head.i and node.dep_ in {"compound", "npadvmod", "amod", "nmod"}:
+        node = node.head
+    return (node.i == head.i and head.pos_ == "NOUN" and head.is_lower
+            and head.doc[head.left_edge.i].lower_ in {"the", "a", "an"})
 
 
 def speaker_phrase(tok: Any) -> Found | None:

@@ -19,6 +19,10 @@ _NOT_PEOPLE = {"ministry", "office", "agency", "government", "council", "committ
                "fund", "court", "army", "military", "police", "guard", "navy", "parliament", "party", "federation"}
 _AGENT = re.compile(r"(?:er|or|ist|ian|ant|mp|owner|old)$")
 _WINDOW = 2500
+_ORIGIN_HEADS = {"native", "resident", "local", "emigre", "expat"}
+_PLACE_WORD = re.compile(r"\b([A-Z][a-z][^\W\d_]*)(?=[ -])")
+_NATIONALITY = re.compile(r"(?:ian|ish|ese|an|ic|i)$")
+_SENT_END = re.compile(r"[.!?\n“”\"]")
 
 
 def _stem(word: str) -> str:
@@ -49,7 +53,8 @@ def resolve_description(people: PeopleIndex, phrase: str, pos: int, *, weak: boo
         return None
     age = _AGE.match(" ".join(words))
     head = words[-1]
-    human = _AGENT.search(head) or head in ROLE_NOUNS or head in SPEAKER_NOUNS
+    places = _phrase_places(people, phrase)
+    human = _AGENT.search(head) or head in ROLE_NOUNS or head in SPEAKER_NOUNS or places and head in _ORIGIN_HEADS
     if not age and (len(words) < 2 and head in ROLE_NOUNS or not human):
         return None  # a bare role ("the president") is left to the role matcher; "the success" is no one
     # A past role ("the former prime minister") is rarely on record; a trade or an age is the article's own detail.
@@ -71,12 +76,39 @@ def resolve_description(people: PeopleIndex, phrase: str, pos: int, *, weak: boo
         full = [p for p, (stems, _) in intros.items() if wanted and wanted <= stems]
     if len(full) == 1:
         return full[0]
+    if not full and not age and places and head not in ROLE_NOUNS:
+        # "the Lviv-born lawyer": the one person the article placed there, else the one with that trade
+        full = _by_place_or_head(people, places, pos) or _by_place_or_head(people, {_stem(head)}, pos)
+        if len(full) == 1:
+            return full[0]
     if full or not weak or latest is None:
         return None
     years = intros[latest][1]
     if age and years and years != age.group(1):
         return None
     return latest
+
+
+def _phrase_places(people: PeopleIndex, phrase: str) -> set[str]:
+    """Stems of the article's place words in a description ("the Lviv-born lawyer" -> {"lviv"})."""
+    words = {w for w in _PLACE_WORD.findall(phrase[4:] + " ") if not _NATIONALITY.search(w)}
+    placed = {w for w in words if fold(w) in people.places or re.search(rf"\b(?:in|from)\s+{w}\b", people.text)}
+    return {_stem(fold(w)) for w in placed}
+
+
+def _by_place_or_head(people: PeopleIndex, stems: set[str], pos: int) -> list[Person]:
+    """People whose introducing sentence (outside quotes) holds one of `stems`."""
+    text = people.text
+    out: list[Person] = []
+    for m in people.mentions:
+        if m.start >= pos or pos - m.start > _WINDOW or people.inside_quote(m.start) or m.person in out:
+            continue
+        lo = max([m.start - 200, 0] + [text.rfind(c, 0, m.start) + 1 for c in '.!?\n“”"'])
+        end = _SENT_END.search(text, m.end, m.end + 200)
+        words = fold(text[lo : m.start] + " " + text[m.end : end.start() if end else m.end + 200]).split()
+        if stems & {_stem(w) for w in words}:
+            out.append(m.person)
+    return out
 
 
 def described_person(people: PeopleIndex, phrase: str, pos: int, *, role_like: bool) -> Person | None:

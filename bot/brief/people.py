@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .cues import ROLE_NOUNS, ROLE_SYNONYMS, SPEAKER_NOUNS
+from .first_names import full_name_spans
 from .gender import guess_gender
 from .known_people import known_roles
 from .places import is_place, place_words
@@ -61,6 +62,7 @@ class PeopleIndex:
         self._quoted = quoted
         self._places = place_words(doc)
         self._doc = doc
+        self._covered: set[int] = set()
         for ent in doc.ents:
             if ent.label_ == "PERSON" and not is_place(ent.text, self._places) and not _stop_word(ent):
                 self._add(ent)
@@ -72,9 +74,26 @@ class PeopleIndex:
                 person = self._match(ent.text)
                 if person is not None and fold(ent.text) not in _ORG_WORDS:
                     self._add(ent, person)
+        self._complete_first_names(doc)
         self._add_bare_surnames(doc)
         self._merge_first_names()
         self.mentions.sort(key=lambda m: m.start)
+
+    @property
+    def places(self) -> set[str]:
+        """Folded words the article uses as places."""
+        return self._places
+
+    def _complete_first_names(self, doc: Any) -> None:
+        """A person tagged only as "Valentyna" takes the one untagged full name the text gives ("Valentyna Boiko")."""
+        for lone in [p for p in self.people if len(name_words(p.canonical)) == 1]:
+            spans = full_name_spans(doc, lone.canonical, self.inside_quote, self._places)
+            if len({s.text for s in spans}) != 1 or self._match(spans[0].text) not in (None, lone):
+                continue
+            lone.names.append(spans[0].text)
+            for s in spans:
+                self.mentions.append(Mention(lone, s.start_char, s.end_char, is_main_subject(s[1:])))
+                self._covered.add(s[1].idx)
 
     def _merge_first_names(self) -> None:
         """A lone "Serhiy" is "Serhiy Bondar" when he is the only Serhiy with a surname in the article."""
@@ -101,7 +120,7 @@ class PeopleIndex:
             full = _with_first_names(tok)
             if person is not None and full is not None and full not in person.names:
                 person.names.append(full)  # the fuller form of a known person
-            if tok.idx in taken or tok.ent_type_:
+            if tok.idx in taken or tok.idx in self._covered or tok.ent_type_:
                 continue
             if person is None and _bare_subject_name(tok):
                 person = self._match(full or tok.text)

@@ -1,0 +1,26 @@
+"""Full names the NER left untagged for people it knows only by a first name ("Valentyna Boiko keeps ...")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .cues import ROLE_NOUNS
+from .speakers import fold, skeleton
+
+_NOT_NAMES = {"GPE", "LOC", "NORP", "FAC", "ORG", "DATE", "TIME", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
+
+
+def full_name_spans(doc: Any, first: str, inside_quote: Callable[[int], bool], places: set[str]) -> list[Any]:
+    """Spans "<first> <Surname>" outside quotes where the word after `first` is a capitalised proper noun."""
+    key = skeleton(first)
+    out = []
+    for tok in doc[:-1]:
+        if tok.whitespace_ != " " or skeleton(tok.text) != key or inside_quote(tok.idx):
+            continue
+        nxt = tok.doc[tok.i + 1]
+        word = fold(nxt.text)
+        if (nxt.pos_ == "PROPN" and nxt.is_title and nxt.is_alpha and len(nxt) > 1 and nxt.ent_type_ not in _NOT_NAMES
+                and word not in places and word not in ROLE_NOUNS and skeleton(nxt.text) != key):
+            out.append(tok.doc[tok.i : tok.i + 2])
+    return out
