@@ -77,7 +77,7 @@ class Briefer:
         # would otherwise grow for as long as the bot runs); no Doc outlives the zone, only plain-text results.
         with self.nlp.memory_zone(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="encoder") as pool:
             pending = []
-            for (text, _), doc in zip(capped, self.nlp.pipe([t for t, _ in capped], batch_size=4)):
+            for (text, _), doc in zip(capped, self.nlp.pipe([t for t, _ in capped], batch_size=2)):
                 quotes = extract_quotes(text, doc)
                 offsets = sentences(doc)[:MAX_SENTENCES]
                 sents = [text[a:b] for a, b in offsets]
