@@ -6,19 +6,23 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cues import ROLE_NOUNS, ROLE_SYNONYMS, SPEAKER_NOUNS
+from .cues import ROLE_SYNONYMS
 from .first_names import full_name_spans
 from .gender import guess_gender
 from .known_people import known_roles
+from .name_tokens import (
+    ORG_WORDS,
+    appositive,
+    bare_subject_name,
+    is_role_word,
+    pre_title,
+    stop_word,
+    with_first_names,
+)
 from .places import is_place, place_words
 from .speakers import fits_names, fold, name_words, skeleton
 from .subjects import is_main_subject, newcomer
 from .titled import titled_names
-
-_ORG_WORDS = {"kremlin", "house", "ministry", "office", "government", "council", "commission", "nato", "un",
-              "eu", "union", "department", "agency", "army", "forces", "party", "parliament", "rada", "duma"}
-_PRE_TITLE_POS = {"PROPN", "NOUN", "ADJ"}
-_APPOS = re.compile(r"^,\s+((?:the|a|an|[A-Z][\w’'.-]*(?:'s|’s))\s+[^,.;:\"“”()]{2,70}?)\s*(?=[,.;])")
 
 
 @dataclass(eq=False)
@@ -64,7 +68,7 @@ class PeopleIndex:
         self._doc = doc
         self._covered: set[int] = set()
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and not is_place(ent.text, self._places) and not _stop_word(ent):
+            if ent.label_ == "PERSON" and not is_place(ent.text, self._places) and not stop_word(ent):
                 self._add(ent)
         for ent in titled_names(doc):  # "Economy Minister Taras Melnychuk" left untagged
             if not is_place(ent.text, self._places):
@@ -72,7 +76,7 @@ class PeopleIndex:
         for ent in doc.ents:  # "Hanna Vogt" tagged FAC before the article names her as a PERSON
             if ent.label_ in {"ORG", "GPE", "NORP", "FAC"} and len(ent) <= 2:
                 person = self._match(ent.text)
-                if person is not None and fold(ent.text) not in _ORG_WORDS:
+                if person is not None and fold(ent.text) not in ORG_WORDS:
                     self._add(ent, person)
         self._complete_first_names(doc)
         self._add_bare_surnames(doc)
@@ -117,14 +121,14 @@ class PeopleIndex:
             if tok.ent_type_ == "PERSON" or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
                 continue
             person = surnames.get(skeleton(tok.text))
-            full = _with_first_names(tok)
+            full = with_first_names(tok)
             if person is not None and full is not None and full not in person.names:
                 person.names.append(full)  # the fuller form of a known person
             if tok.idx in taken or tok.idx in self._covered or tok.ent_type_:
                 continue
-            if person is None and _bare_subject_name(tok):
+            if person is None and bare_subject_name(tok):
                 person = self._match(full or tok.text)
-            if person is None and _bare_subject_name(tok) and not is_place(full or tok.text, self._places):
+            if person is None and bare_subject_name(tok) and not is_place(full or tok.text, self._places):
                 person = Person([full or tok.text])
                 person.gender = guess_gender(self.text[: tok.idx], name_words(full or tok.text), None)
                 self.people.append(person)
@@ -175,7 +179,7 @@ class PeopleIndex:
             self.people.append(person)
         elif name not in person.names:
             person.names.append(name)
-        role = _pre_title(ent) or _appositive(self.text, ent.end_char)
+        role = pre_title(ent) or appositive(self.text, ent.end_char)
         if role and role not in person.roles and not self.inside_quote(ent.start_char):
             person.roles.append(role)
         if person.gender is None:
@@ -220,7 +224,7 @@ class PeopleIndex:
         """The named person a description like "the Ukrainian president" refers to, if any."""
         phrase = re.split(r"\s+of\s+", phrase)[0] if re.search(r"(?i)^the\s+\w+\s+of\s", phrase) else phrase
         words = [w for w in fold(phrase).split() if w not in {"the", "top", "former", "senior", "current", "s"}]
-        if not words or not _is_role_word(words[-1]):
+        if not words or not is_role_word(words[-1]):
             return None
         head, mods = words[-1], words[:-1]
         targets = ROLE_SYNONYMS.get(head, ()) + (head,)
@@ -256,68 +260,3 @@ class PeopleIndex:
             if m.person is person and not self.inside_quote(m.start):
                 words.append(fold(self.text[max(0, m.start - 60) : m.end + 60]))
         return " ".join(words)
-
-
-def _stop_word(ent: Any) -> bool:
-    """ "Down in her kitchen, ..." tagged PERSON: a lone common word that is not a clause's subject."""
-    tok = ent[0]  # or a sentence-opening adjective of a noun ("Frozen assets")
-    return len(ent) == 1 and (tok.is_stop and tok.dep_ not in {"nsubj", "appos"}
-                              or tok.is_sent_start and tok.pos_ == "ADJ" and tok.dep_ == "amod")
-
-
-def _with_first_names(tok: Any) -> str | None:
-    """ "Rustem Umerov" when `tok` (Umerov) follows capitalised name words it is compounded with."""
-    first = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN" and c.is_title
-             and fold(c.text) not in ROLE_NOUNS]
-    if not first or first[-1].i != tok.i - 1 or len(first) > 2:
-        return None
-    if any(c.ent_type_ in {"GPE", "NORP", "DATE"} or fold(c.text) in _ORG_WORDS for c in first):
-        return None
-    return tok.doc[first[0].i : tok.i + 1].text
-
-
-def _bare_subject_name(tok: Any) -> bool:
-    """A capitalised word the NER left untagged that is the subject of a verb: most likely a person."""
-    subject = tok.dep_ == "nsubj" and tok.head.pos_ in {"VERB", "AUX"} or (
-        tok.dep_ == "appos" and tok.head.dep_ == "nsubj")  # "Her son, Denys, ..."
-    word = tok.lower_
-    common = word in SPEAKER_NOUNS or word.rstrip("s") in SPEAKER_NOUNS or word in ROLE_NOUNS
-    return (subject and not common and tok.is_alpha and tok.is_title and len(tok) >= 4 and word not in _ORG_WORDS
-            and tok.i + 1 < len(tok.doc) and (tok.doc[tok.i + 1].pos_ in {"VERB", "AUX", "ADV"}
-                                             or tok.doc[tok.i + 1].text == ","))
-
-
-def _is_role_word(word: str) -> bool:
-    return word in ROLE_NOUNS or word in ROLE_SYNONYMS or word.rstrip("s") in ROLE_NOUNS
-
-
-def _pre_title(ent: Any) -> str | None:
-    doc = ent.doc
-    i = ent.start - 1
-    toks = []
-    while i >= 0 and len(toks) < 5:
-        t = doc[i]
-        if t.text in {"'s", "’s"} or t.text == "-" or (t.pos_ in _PRE_TITLE_POS and not t.is_punct and t.text != "\n"):
-            if t.ent_type_ in {"DATE", "TIME", "CARDINAL"}:
-                break
-            toks.insert(0, t)
-            i -= 1
-        else:
-            break
-    while toks and (toks[0].text in {"'s", "’s", "-"} or toks[0].pos_ == "ADJ" and toks[0].text[:1].islower() and len(toks) == 1):
-        toks.pop(0)
-    if not toks:
-        return None
-    if not any(fold(t.text) in ROLE_NOUNS or t.text.lower().rstrip("s") in ROLE_NOUNS for t in toks):
-        return None
-    return doc[toks[0].i : toks[-1].i + 1].text
-
-
-def _appositive(text: str, end: int) -> str | None:
-    m = _APPOS.match(text[end : end + 100])
-    if not m:
-        return None
-    phrase = m.group(1)
-    if not any(w in ROLE_NOUNS for w in fold(phrase).split()):
-        return None
-    return re.sub(r"^(?:the|a|an)\s+", "", phrase)
