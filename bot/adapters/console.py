@@ -17,6 +17,7 @@ from bot.commands.context import CommandContext
 from bot.commands.handlers import handle_text
 from bot.render.replies_console import reply_renderable, stored_brief_renderable
 from bot.render.story_console import story_update_renderable
+from bot.render.updates import update_kind
 from bot.store import Delivery, Store, StoredBrief
 
 PROMPT = "briefbot> "
@@ -63,7 +64,7 @@ class ConsoleAdapter:
     async def post(self, delivery: Delivery, brief: StoredBrief) -> str:
         """Print the brief's panel, or, for a later article of a story already shown here, what it adds, indented
         under the story; the message id is "console-<delivery id>"."""
-        if delivery.thread_root is not None and brief.story is not None:
+        if update_kind(brief, threaded=delivery.thread_root is not None) != "full":
             self.console.print(story_update_renderable(brief, self.tz))
         else:
             if brief.story is not None:

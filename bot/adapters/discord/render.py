@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
 from urllib.parse import quote, urlsplit
 
@@ -11,6 +11,7 @@ import discord
 
 from bot.commands import replies as fmt
 from bot.commands.replies import Reply
+from bot.render.updates import also_reported, news_only, update_kind
 from bot.store.records import QuoteHit, StoredBrief
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -18,7 +19,6 @@ TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4
 FOOTER_MAX, EMBED_TOTAL_MAX, EMBEDS_PER_MESSAGE, CONTENT_MAX = 2048, 6000, 10, 2000
 REF_PREFIX = "ref "
 THREAD_NAME_MAX = 100
-MAX_OUTLETS = 8  # outlets named in an "Also reported by" line before "and N more"
 _QUOTES_RESERVE = 1500  # characters of the 6,000 kept for quote fields when the claims are very long
 _MARKUP = re.compile(r"([\\*_~`|>\[\]<@])")
 
@@ -85,12 +85,10 @@ def story_embed(item: StoredBrief, *, colour: int, tz: tzinfo = timezone.utc, ke
     A reply is an update: the headline and only the claims and quotes new to the story, or, when nothing is new,
     one "Also reported by <outlet>: <headline>" line. Without story context the full brief is posted.
     """
-    story = item.story
-    if not threaded or story is None or story.first:
-        return brief_embed(item, colour=colour, tz=tz, key=key)
-    if not story.has_news:
+    kind = update_kind(item, threaded=threaded)
+    if kind == "quiet":
         return quiet_embed(item, colour=colour, key=key)
-    return brief_embed(news_only(item), colour=colour, tz=tz, key=key)
+    return brief_embed(news_only(item) if kind == "news" else item, colour=colour, tz=tz, key=key)
 
 
 def quiet_embed(item: StoredBrief, *, colour: int, key: str | None = None) -> discord.Embed:
@@ -109,29 +107,10 @@ def thread_name(item: StoredBrief) -> str:
     return name if len(name) <= THREAD_NAME_MAX else name[: THREAD_NAME_MAX - 1].rstrip() + "…"
 
 
-def news_only(item: StoredBrief) -> StoredBrief:
-    """The stored brief cut down to the claims and quotes its story context marks as new (in their order)."""
-    if item.story is None:
-        return item
-    claims, quotes = set(item.story.new_claims), set(item.story.new_quotes)
-    brief = replace(item.brief, claims=[c for i, c in enumerate(item.brief.claims) if i in claims],
-                    quotes=[q for i, q in enumerate(item.brief.quotes) if i in quotes])
-    return replace(item, brief=brief)
-
-
 def _also_line(item: StoredBrief) -> str:
     """"*Also reported by: A, B and 3 more*" (escaped), naming the story's other outlets; "" when there are none."""
-    own = (item.feed_name or "").casefold()
-    names: dict[str, str] = {}
-    for name in item.story.also_reported_by if item.story else []:
-        key = " ".join(name.split()).casefold()
-        if key and key != own:
-            names.setdefault(key, plain(name, 100))
-    if not names:
-        return ""
-    shown = list(names.values())[:MAX_OUTLETS]
-    more = len(names) - len(shown)
-    return "*Also reported by: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "") + "*"
+    line = also_reported(item, lambda name: plain(name, 100))
+    return f"*{line}*" if line else ""
 
 
 def _masked_target(url: str) -> str:

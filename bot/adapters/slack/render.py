@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.commands import replies as fmt
 from bot.commands.replies import Reply
+from bot.render.updates import also_reported, news_only, update_kind
 from bot.store.records import QuoteHit, StoredBrief
 
 MAX_BLOCKS = 50  # per message
@@ -17,7 +17,6 @@ MAX_SECTION = 3000  # characters of one section's text
 MAX_CONTEXT = 2000  # characters we allow in one context element
 MAX_TITLE = 300
 MAX_FALLBACK = 3900  # the plain `text` shown in notifications (Slack truncates past 40,000; 4,000 is advised)
-MAX_OUTLETS = 8  # outlets named in an "Also reported by" line before "and N more"
 
 Block = dict[str, Any]
 _SPECIAL = re.compile(r"@(?=(here|channel|everyone)\b)", re.IGNORECASE)
@@ -52,12 +51,10 @@ def story_message(item: StoredBrief, tz: tzinfo = timezone.utc, *, threaded: boo
     A reply is an update: the headline and only the claims and quotes new to the story, or, when nothing is new,
     one "Also reported by <outlet>: <headline>" line. Without story context the full brief is posted.
     """
-    story = item.story
-    if not threaded or story is None or story.first:
-        return brief_message(item, tz)
-    if not story.has_news:
+    kind = update_kind(item, threaded=threaded)
+    if kind == "quiet":
         return quiet_message(item)
-    return brief_message(news_only(item), tz)
+    return brief_message(news_only(item) if kind == "news" else item, tz)
 
 
 def quiet_message(item: StoredBrief) -> tuple[str, list[Block]]:
@@ -69,29 +66,10 @@ def quiet_message(item: StoredBrief) -> tuple[str, list[Block]]:
     return fallback(text + title), [_context(line + link(item.link, title))]
 
 
-def news_only(item: StoredBrief) -> StoredBrief:
-    """The stored brief cut down to the claims and quotes its story context marks as new (in their order)."""
-    if item.story is None:
-        return item
-    claims, quotes = set(item.story.new_claims), set(item.story.new_quotes)
-    brief = replace(item.brief, claims=[c for i, c in enumerate(item.brief.claims) if i in claims],
-                    quotes=[q for i, q in enumerate(item.brief.quotes) if i in quotes])
-    return replace(item, brief=brief)
-
-
 def _also_line(item: StoredBrief) -> list[str]:
     """["Also reported by: A, B and 3 more"] (raw text) naming the story's other outlets, [] when there are none."""
-    own = (item.feed_name or "").casefold()
-    names: dict[str, str] = {}
-    for name in item.story.also_reported_by if item.story else []:
-        key = " ".join(name.split()).casefold()
-        if key and key != own:
-            names.setdefault(key, _trim(name, 100))
-    if not names:
-        return []
-    shown = list(names.values())[:MAX_OUTLETS]
-    more = len(names) - len(shown)
-    return ["Also reported by: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")]
+    line = also_reported(item, lambda name: _trim(name, 100))
+    return [line] if line else []
 
 
 def brief_blocks(item: StoredBrief, tz: tzinfo = timezone.utc, budget: int = MAX_BLOCKS) -> list[Block]:
