@@ -14,18 +14,12 @@ from rich.console import Console
 from bot.brief.types import Brief, Claim
 from bot.commands import CommandContext, handle_text, parse_options, run_command
 from bot.render.replies_console import reply_renderable
-from bot.store import Store, open_store
+from bot.store import Store
 from story_samples import SAID, SAMPLES, T0, Clock, Seeded, quote, seed_stories
-from tests.fakes.databases import empty_database
+from tests.fakes.databases import empty_store
 
 NOW = T0 + timedelta(hours=28)  # 4 Mar 2026 13:30 UTC
 ALL_SWAP = "Northwire, Kyiv Dispatch, Meridian Times, Baltic Courier"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with empty_database(request.param, tmp_path, "story_commands") as url:
-        yield url
 
 
 @pytest.fixture
@@ -33,13 +27,10 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def store(db_url: str, clock: Clock) -> Iterator[Store]:
-    s = open_store(db_url, clock=clock)
-    try:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    with empty_store(request.param, tmp_path, "story_commands", clock=clock) as s:
         yield s
-    finally:
-        s.close()
 
 
 @pytest.fixture

@@ -7,12 +7,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from bot.store import database_url, make_engine
+from bot.store import Store, database_url, make_engine, open_store
 
 PG_ENV = "BRIEFBOT_TEST_DATABASE_URL"
 
@@ -44,3 +45,14 @@ def empty_database(kind: str, tmp_path: Path, name: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def empty_store(kind: str, tmp_path: Path, name: str, **options: Any) -> Iterator[Store]:
+    """A migrated store on an `empty_database` of `kind`, closed afterwards; `options` go to open_store."""
+    with empty_database(kind, tmp_path, name) as url:
+        store = open_store(url, **options)
+        try:
+            yield store
+        finally:
+            store.close()

@@ -16,8 +16,8 @@ from bot.config.sections import DeliverySettings, StoriesSettings
 from bot.deliver.sender import Sender
 from bot.pipeline.poll import Pipeline
 from bot.pipeline.story_filter import StoryFilter
-from bot.store import ArticleRecord, Delivery, Store, open_store
-from tests.fakes.databases import empty_database
+from bot.store import ArticleRecord, Delivery, Store
+from tests.fakes.databases import empty_store
 from tests.fakes.sink import FakeSink
 
 SET_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "articles"
@@ -27,12 +27,8 @@ CHANNEL = "#talks"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    with empty_database(request.param, tmp_path, "pipestories") as url:
-        s = open_store(url)
-        try:
-            yield s
-        finally:
-            s.close()
+    with empty_store(request.param, tmp_path, "pipestories") as s:
+        yield s
 
 
 def _pipeline(store: Store, models: Models, **stories: object) -> Pipeline:
