@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from .clauses import clip_clause
 from .cues import CUE_WORDS, PRONOUNS, SPEECH_NOUNS
+from .phrases import (
+    RELATIVE,
+    Found,
+    ent_span,
+    left_apposition,
+    possessive,
+    speaker_phrase,
+    subject_person,
+)
 
 _VERB_ONLY = {"claims", "calls", "called", "notes", "remarks", "posts", "read", "reads", "states", "thanks", "echoes",
               "objects", "counters", "points", "tells", "say", "tell", "write", "welcomes", "welcomed"}
 _QUOTING = {"quoted", "quotes", "quote", "cited", "cites", "cite"}
-_PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
-_SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present"}
-_RELATIVE = {"who", "which", "that"}
 _FIRST_PERSON = {"i", "we"}
 # Subjects that never speak, though a speech verb may follow them ("Putin's remarks signalled ...").
 _MUTE = {"remark", "remarks", "comment", "word", "talk", "talks", "meeting", "negotiation", "negotiations", "move",
@@ -21,19 +25,6 @@ _MUTE = {"remark", "remarks", "comment", "word", "talk", "talks", "meeting", "ne
          "trip", "call", "conversation", "question", "issue", "idea", "fact", "hardening", "shift", "change", "result",
          "outcome", "vote", "poll", "survey", "figure", "number", "data", "price", "market", "economy"}
 _SKIP_AFTER_CUE = {"the", "a", "an", "also", "then", "later", "on", "in"}
-
-
-@dataclass
-class Found:
-    """A speaker phrase found at text[start:end], introduced by `cue`."""
-
-    phrase: str
-    start: int
-    end: int
-    kind: str  # "person" | "pronoun" | "phrase"
-    cue: str | None
-    how: str  # "cue" | "colon" | "according_to"
-    appos: str | None = None  # a description or name in apposition to the phrase
 
 
 def _is_cue(tok: Any) -> bool:
@@ -48,123 +39,6 @@ def _is_cue(tok: Any) -> bool:
     return tok.pos_ not in {"NOUN", "PROPN"} or word in {"said", "says", "told", "added", "wrote"}
 
 
-def _ent_span(tok: Any) -> Any | None:
-    """The PERSON entity `tok` belongs to (a per-doc index, built once)."""
-    if tok.ent_type_ != "PERSON":
-        return None
-    index = tok.doc.user_data.get("briefbot_person_index")
-    if index is None:
-        index = {i: ent for ent in tok.doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)}
-        tok.doc.user_data["briefbot_person_index"] = index
-    return index.get(tok.i)
-
-
-def _possessive(tok: Any) -> bool:
-    """ "Putin" in "Putin's remarks" or "the spokesman for Putin" is not the speaker."""
-    head = tok
-    while head.dep_ in {"compound", "flat"} and head.head.i != head.i:
-        head = head.head
-    return head.dep_ in {"poss", "pobj"}
-
-
-def _name_like(tok: Any) -> bool:
-    """A capitalised proper-noun head the NER mislabelled ("Rustem Umerov" as ORG) still names someone."""
-    return tok.pos_ == "PROPN" and tok.is_title and tok.ent_type_ not in {"GPE", "NORP", "LOC", "FAC"}
-
-
-def _left_apposition(tok: Any) -> Any | None:
-    """ "Sen. Lindsey Graham, the South Carolina Republican who wrote the bill, said": the name before the comma."""
-    doc = tok.doc
-    i = tok.left_edge.i
-    if i >= 2 and doc[i - 1].text == "," and doc[i - 2].ent_type_ == "PERSON" and not _possessive(doc[i - 2]):
-        return _ent_span(doc[i - 2])
-    return None
-
-
-def _subject_person(tok: Any) -> Any | None:
-    """The first PERSON in a subject's subtree that is not a possessor or object ("Rustem Umerov, head of ...")."""
-    doc = tok.doc
-    for t in doc[tok.left_edge.i : tok.right_edge.i + 1]:
-        if t.ent_type_ == "PERSON" and not _possessive(t) and not _modifies_noun(t, tok):
-            return _ent_span(t)
-    return None
-
-
-def _phrase(tok: Any) -> Found | None:
-    """The speaker phrase headed by `tok` (a name entity, a pronoun or a short noun phrase)."""
-    if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
-        tok = tok.head.head  # "the ministry, which said ..."
-    if tok.lower_ in PRONOUNS:
-        return Found(tok.text, tok.idx, tok.idx + len(tok), "pronoun", None, "cue")
-    ent = _ent_span(tok)
-    appos = None
-    for child in tok.children:
-        if child.dep_ == "appos":
-            sub = child.doc[child.left_edge.i : child.right_edge.i + 1]
-            appos = sub.text.strip(" ,")
-            named = [t for t in sub if t.ent_type_ == "PERSON" and not _possessive(t)]
-            if named and ent is None and not _name_like(tok):
-                inner = _ent_span(named[0])
-                if inner is not None:
-                    return Found(inner.text, inner.start_char, inner.end_char, "person", None, "cue",
-                                 tok.doc[tok.left_edge.i : tok.i + 1].text)
-            if ent is None and tok.pos_ == "NOUN" and 2 <= len(sub) <= 4 and all(t.pos_ == "PROPN" for t in sub):
-                desc = tok.doc[tok.left_edge.i : tok.i + 1].text  # "his Belgian counterpart, Maxime Prévot"
-                return Found(sub.text, sub.start_char, sub.end_char, "phrase", None, "cue", desc)
-    if ent is not None:
-        return Found(ent.text, ent.start_char, ent.end_char, "person", None, "cue", appos)
-    left = tok.i
-    for child in sorted(tok.lefts, key=lambda c: -c.i):
-        if child.dep_ in _PHRASE_LEFT and child.i == left - 1 or (child.dep_ in _PHRASE_LEFT and child.i < left):
-            left = min(left, child.left_edge.i)
-    right = tok.i
-    for child in tok.rights:
-        if child.dep_ in {"compound", "prep"} and child.i == right + 1 and child.lower_ in {"of", "for", "at", "from"}:
-            right = clip_clause(tok.doc, tok.i, child.right_edge.i)  # "analysts at Norbridge Securities"
-        elif (child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN"
-              and child.right_edge.i - tok.i <= 8):
-            right = child.right_edge.i  # "a source familiar with the talks", "an official involved in the planning"
-    span = tok.doc[left : right + 1]
-    named = [t for t in span if t.ent_type_ == "PERSON" and not _possessive(t) and not _modifies_noun(t, tok)]
-    if named:
-        inner = _ent_span(named[-1])
-        if inner is not None:
-            return Found(inner.text, inner.start_char, inner.end_char, "person", None, "cue", appos)
-    text = span.text.strip(" ,")
-    if not text or tok.pos_ in {"VERB", "AUX"} or tok.is_punct or text.lower() in _RELATIVE:
-        return None
-    named = _following_name(tok.doc, span.end)
-    if named is not None:
-        return Found(named.text, named.start_char, named.end_char, "person", None, "cue", text)
-    return Found(text, span.start_char, span.end_char, "phrase", None, "cue", appos)
-
-
-def _modifies_noun(t: Any, head: Any) -> bool:
-    """ "Krakow" in "the Krakow native": a name tagged PERSON that only modifies a common noun after a determiner."""
-    node = t  # "Krakow" in "the Krakow-born lawyer" modifies "born", which modifies "lawyer"
-    while node.i < head.i and node.dep_ in {"compound", "npadvmod", "amod", "nmod"}:
-        node = node.head
-    return (node.i == head.i and head.pos_ == "NOUN" and head.is_lower
-            and head.doc[head.left_edge.i].lower_ in {"the", "a", "an"})
-
-
-def speaker_phrase(tok: Any) -> Found | None:
-    """The speaker phrase headed by `tok`, as a cue's subject would give it."""
-    return _phrase(tok)
-
-
-def _following_name(doc: Any, end: int) -> Any | None:
-    """A PERSON in apposition right after a phrase: "Their co-leader, Franziska Brantner, said"."""
-    i = end
-    while i < len(doc) and doc[i].text in {"-", "–"} or i < len(doc) and doc[i].i > 0 and doc[i - 1].text == "-" and i == end:
-        i += 1
-    while i < len(doc) and doc[i].pos_ in {"NOUN", "PROPN"} and doc[i].ent_type_ != "PERSON" and i - end < 2:
-        i += 1
-    if i < len(doc) and doc[i].text == ",":  # not "According to a source, Lund's team ...": a possessor
-        return _ent_span(doc[i + 1]) if i + 1 < len(doc) and not _possessive(doc[i + 1]) else None
-    return None
-
-
 def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
     """Fallback when the parse gives the cue no subject: the phrase right after (tails only), else before."""
     after = [t for t in tokens if t.i > cue_i] if inverted else []
@@ -175,13 +49,13 @@ def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
             head = t
             while head.head.i != head.i and head.head.i > cue_i and head.head.pos_ in {"PROPN", "NOUN"} and head.dep_ == "compound":
                 head = head.head
-            return _phrase(head)
+            return speaker_phrase(head)
     before = [t for t in tokens if t.i < cue_i]
     for t in reversed(before[-6:]):
         if t.is_punct:
             break
         if t.lower_ in PRONOUNS or t.ent_type_ == "PERSON" or t.pos_ in {"PROPN", "NOUN"}:
-            return _phrase(t)
+            return speaker_phrase(t)
     return None
 
 
@@ -197,17 +71,17 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
     if cue.dep_ == "pcomp" and cue.head.lower_ == "as" and cue.head.head.lower_ in _QUOTING:
         objs = [c for c in cue.head.head.children if c.dep_ == "dobj"]  # "quoted his counterpart, X, as telling him"
         if objs:
-            return _phrase(objs[0])
+            return speaker_phrase(objs[0])
     for verb in (cue, cue.head):
         subs = [c for c in verb.children if c.dep_ == "nsubj" and not quoted(c.idx)]
         if subs and subs[0].lower_ in _FIRST_PERSON:
             return None  # "I tell my daughter ..., said Halyna": running text's "I" is the quote's own voice
-        if subs and (not _can_speak(subs[0]) or subs[0].lower_ in _RELATIVE and subs[0].head.dep_ != "relcl"):
+        if subs and (not _can_speak(subs[0]) or subs[0].lower_ in RELATIVE and subs[0].head.dep_ != "relcl"):
             return None
         if subs:
-            found = _phrase(subs[0])
+            found = speaker_phrase(subs[0])
             if found is not None and found.kind == "phrase" and subs[0].lower_ not in PRONOUNS:
-                person = _subject_person(subs[0]) or _left_apposition(subs[0])
+                person = subject_person(subs[0]) or left_apposition(subs[0])
                 if person is not None:
                     return Found(person.text, person.start_char, person.end_char, "person", None, "cue", found.phrase)
             if found is not None:
@@ -215,7 +89,7 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
         if cue.dep_ not in {"advcl", "conj", "xcomp"}:
             break
     if cue.dep_ == "acl" and cue.head.pos_ == "PROPN" and cue.head.i < cue.i:
-        return _phrase(cue.head)  # "Lena Moe, standing beside him, added:" parsed with the name as the root
+        return speaker_phrase(cue.head)  # "Lena Moe, standing beside him, added:" parsed with the name as the root
     return _adjacent(tokens, cue.i, inverted)
 
 
@@ -228,7 +102,7 @@ def _according_to(tokens: list[Any]) -> Found | None:
                     break
                 rest.append(r)
             for r in rest:
-                ent = _ent_span(r)
+                ent = ent_span(r)
                 if ent is not None:
                     return Found(ent.text, ent.start_char, ent.end_char, "person", "according to", "according_to")
             for r in rest:
@@ -236,7 +110,7 @@ def _according_to(tokens: list[Any]) -> Found | None:
                     head = r
                     while head.dep_ == "compound" and head.head.i > r.i:
                         head = head.head
-                    found = _phrase(head)
+                    found = speaker_phrase(head)
                     if found is not None:
                         found.cue, found.how = "according to", "according_to"
                     return found
@@ -319,21 +193,21 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
     lead = tokens[:-1]
     for k, t in enumerate(lead[:-2]):  # "pointed to a statement from spokesperson Anna Kelly:"
         if t.lower_ in SPEECH_NOUNS and lead[k + 1].lower_ in {"from", "by"}:
-            ent = next((_ent_span(x) for x in lead[k + 2 :] if _ent_span(x) is not None), None)
+            ent = next((ent_span(x) for x in lead[k + 2 :] if ent_span(x) is not None), None)
             if ent is not None:
                 return Found(ent.text, ent.start_char, ent.end_char, "person", None, "colon")
-    first = next((t for t in lead if t.ent_type_ == "PERSON" and not _possessive(t)), None)
-    if first is not None and first.i == lead[0].i and _ent_span(first) is not None:
-        ent = _ent_span(first)  # "Marit Solberg, who ... published a report titled "…", put it bluntly:"
+    first = next((t for t in lead if t.ent_type_ == "PERSON" and not possessive(t)), None)
+    if first is not None and first.i == lead[0].i and ent_span(first) is not None:
+        ent = ent_span(first)  # "Marit Solberg, who ... published a report titled "…", put it bluntly:"
         return Found(ent.text, ent.start_char, ent.end_char, "person", None, "colon")
     verbs = [t for t in lead if t.pos_ in {"VERB", "AUX"} and any(c.dep_ == "nsubj" for c in t.children)]
     if verbs:  # "Marit Solberg, who studies sanctions, put it bluntly:" — whoever the clause is about speaks
         main = [v for v in verbs if not any(a in verbs for a in v.ancestors)] or verbs
         subj = next(c for c in main[-1].children if c.dep_ == "nsubj")
-        found = _phrase(subj)
+        found = speaker_phrase(subj)
         if found is not None:
             if found.kind == "phrase" and subj.lower_ not in PRONOUNS:
-                person = _subject_person(subj)
+                person = subject_person(subj)
                 if person is not None:
                     found = Found(person.text, person.start_char, person.end_char, "person", None, "colon")
             found.how = "colon"
@@ -344,7 +218,7 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
         return Found(span.text, span.start_char, span.end_char, kind, None, "colon")
     for t in tokens:
         if t.ent_type_ == "PERSON" or t.lower_ in SPEECH_NOUNS:
-            found = _phrase(t) if t.ent_type_ == "PERSON" else None
+            found = speaker_phrase(t) if t.ent_type_ == "PERSON" else None
             if found is not None:
                 found.how = "colon"
                 return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .attribution import Found, speaker_phrase
+from .phrases import Found, speaker_phrase
 
 
 def group_antecedent(doc: Any, pos: int, pronoun: str, within: int = 800,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .attribution import Found, speaker_phrase
+from .phrases import Found, speaker_phrase
 from .cues import CUE_WORDS, SPEECH_NOUNS
 
 _ISSUE_VERBS = {"issued", "issues", "released", "releases", "published", "publishes", "put", "posted", "sent", "gave"}

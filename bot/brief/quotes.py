@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from .antecedents import indefinite_antecedent
-from .attribution import Found, find_speaker
+from .attribution import find_speaker
+from .phrases import Found
 from .cues import ROLE_NOUNS
 from .descriptions import described_person
 from .groups import group_antecedent

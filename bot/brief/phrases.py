@@ -1,0 +1,138 @@
+"""The speaker phrase a cue's subject names: a person entity, a pronoun or a short noun phrase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .clauses import clip_clause
+from .cues import PRONOUNS
+
+_PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
+_SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present"}
+RELATIVE = {"who", "which", "that"}
+
+
+@dataclass
+class Found:
+    """A speaker phrase found at text[start:end], introduced by `cue`."""
+
+    phrase: str
+    start: int
+    end: int
+    kind: str  # "person" | "pronoun" | "phrase"
+    cue: str | None
+    how: str  # "cue" | "colon" | "according_to"
+    appos: str | None = None  # a description or name in apposition to the phrase
+
+
+def ent_span(tok: Any) -> Any | None:
+    """The PERSON entity `tok` belongs to (a per-doc index, built once)."""
+    if tok.ent_type_ != "PERSON":
+        return None
+    index = tok.doc.user_data.get("briefbot_person_index")
+    if index is None:
+        index = {i: ent for ent in tok.doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)}
+        tok.doc.user_data["briefbot_person_index"] = index
+    return index.get(tok.i)
+
+
+def possessive(tok: Any) -> bool:
+    """ "Putin" in "Putin's remarks" or "the spokesman for Putin" is not the speaker."""
+    head = tok
+    while head.dep_ in {"compound", "flat"} and head.head.i != head.i:
+        head = head.head
+    return head.dep_ in {"poss", "pobj"}
+
+
+def _name_like(tok: Any) -> bool:
+    """A capitalised proper-noun head the NER mislabelled ("Rustem Umerov" as ORG) still names someone."""
+    return tok.pos_ == "PROPN" and tok.is_title and tok.ent_type_ not in {"GPE", "NORP", "LOC", "FAC"}
+
+
+def left_apposition(tok: Any) -> Any | None:
+    """ "Sen. Lindsey Graham, the South Carolina Republican who wrote the bill, said": the name before the comma."""
+    doc = tok.doc
+    i = tok.left_edge.i
+    if i >= 2 and doc[i - 1].text == "," and doc[i - 2].ent_type_ == "PERSON" and not possessive(doc[i - 2]):
+        return ent_span(doc[i - 2])
+    return None
+
+
+def subject_person(tok: Any) -> Any | None:
+    """The first PERSON in a subject's subtree that is not a possessor or object ("Rustem Umerov, head of ...")."""
+    doc = tok.doc
+    for t in doc[tok.left_edge.i : tok.right_edge.i + 1]:
+        if t.ent_type_ == "PERSON" and not possessive(t) and not _modifies_noun(t, tok):
+            return ent_span(t)
+    return None
+
+
+def speaker_phrase(tok: Any) -> Found | None:
+    """The speaker phrase headed by `tok` (a name entity, a pronoun or a short noun phrase)."""
+    if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
+        tok = tok.head.head  # "the ministry, which said ..."
+    if tok.lower_ in PRONOUNS:
+        return Found(tok.text, tok.idx, tok.idx + len(tok), "pronoun", None, "cue")
+    ent = ent_span(tok)
+    appos = None
+    for child in tok.children:
+        if child.dep_ == "appos":
+            sub = child.doc[child.left_edge.i : child.right_edge.i + 1]
+            appos = sub.text.strip(" ,")
+            named = [t for t in sub if t.ent_type_ == "PERSON" and not possessive(t)]
+            if named and ent is None and not _name_like(tok):
+                inner = ent_span(named[0])
+                if inner is not None:
+                    return Found(inner.text, inner.start_char, inner.end_char, "person", None, "cue",
+                                 tok.doc[tok.left_edge.i : tok.i + 1].text)
+            if ent is None and tok.pos_ == "NOUN" and 2 <= len(sub) <= 4 and all(t.pos_ == "PROPN" for t in sub):
+                desc = tok.doc[tok.left_edge.i : tok.i + 1].text  # "his Belgian counterpart, Maxime Prévot"
+                return Found(sub.text, sub.start_char, sub.end_char, "phrase", None, "cue", desc)
+    if ent is not None:
+        return Found(ent.text, ent.start_char, ent.end_char, "person", None, "cue", appos)
+    left = tok.i
+    for child in sorted(tok.lefts, key=lambda c: -c.i):
+        if child.dep_ in _PHRASE_LEFT and child.i == left - 1 or (child.dep_ in _PHRASE_LEFT and child.i < left):
+            left = min(left, child.left_edge.i)
+    right = tok.i
+    for child in tok.rights:
+        if child.dep_ in {"compound", "prep"} and child.i == right + 1 and child.lower_ in {"of", "for", "at", "from"}:
+            right = clip_clause(tok.doc, tok.i, child.right_edge.i)  # "analysts at Norbridge Securities"
+        elif (child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN"
+              and child.right_edge.i - tok.i <= 8):
+            right = child.right_edge.i  # "a source familiar with the talks", "an official involved in the planning"
+    span = tok.doc[left : right + 1]
+    named = [t for t in span if t.ent_type_ == "PERSON" and not possessive(t) and not _modifies_noun(t, tok)]
+    if named:
+        inner = ent_span(named[-1])
+        if inner is not None:
+            return Found(inner.text, inner.start_char, inner.end_char, "person", None, "cue", appos)
+    text = span.text.strip(" ,")
+    if not text or tok.pos_ in {"VERB", "AUX"} or tok.is_punct or text.lower() in RELATIVE:
+        return None
+    named = _following_name(tok.doc, span.end)
+    if named is not None:
+        return Found(named.text, named.start_char, named.end_char, "person", None, "cue", text)
+    return Found(text, span.start_char, span.end_char, "phrase", None, "cue", appos)
+
+
+def _modifies_noun(t: Any, head: Any) -> bool:
+    """ "Krakow" in "the Krakow native": a name tagged PERSON that only modifies a common noun after a determiner."""
+    node = t  # "Krakow" in "the Krakow-born lawyer" modifies "born", which modifies "lawyer"
+    while node.i < head.i and node.dep_ in {"compound", "npadvmod", "amod", "nmod"}:
+        node = node.head
+    return (node.i == head.i and head.pos_ == "NOUN" and head.is_lower
+            and head.doc[head.left_edge.i].lower_ in {"the", "a", "an"})
+
+
+def _following_name(doc: Any, end: int) -> Any | None:
+    """A PERSON in apposition right after a phrase: "Their co-leader, Franziska Brantner, said"."""
+    i = end
+    while i < len(doc) and doc[i].text in {"-", "–"} or i < len(doc) and doc[i].i > 0 and doc[i - 1].text == "-" and i == end:
+        i += 1
+    while i < len(doc) and doc[i].pos_ in {"NOUN", "PROPN"} and doc[i].ent_type_ != "PERSON" and i - end < 2:
+        i += 1
+    if i < len(doc) and doc[i].text == ",":  # not "According to a source, Lund's team ...": a possessor
+        return ent_span(doc[i + 1]) if i + 1 < len(doc) and not possessive(doc[i + 1]) else None
+    return None
