@@ -16,6 +16,7 @@ from .issuers import via_issuer
 from .marks import _SENT_END, Span, find_spans, paragraphs
 from .people import PeopleIndex, Person
 from .possessives import possessive_speaker
+from .single_marks import primary_marks
 from .speakers import is_person_name, speaker_key, strip_titles
 from .types import Quote
 
@@ -34,6 +35,7 @@ MIN_WORDS = 4
 
 def extract_quotes(text: str, doc: Any) -> list[Quote]:
     """All direct quotes of 4+ words in `text` (parsed as `doc`), in order, attributed."""
+    original, text = text, primary_marks(text)  # single-quoted (British) copy is read as double-quoted
     spans = [s for s in find_spans(text) if len(_WORD.findall(text[s.start : s.end])) >= MIN_WORDS]
     people = PeopleIndex(doc, [(s.start, s.end) for s in spans])
     paras = paragraphs(text)
@@ -66,7 +68,7 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
         cue = f.cue if f is not None else None
         conf = _CONFIDENCE.get(method, 0.5) - (0.1 if span.repaired else 0.0)
         key = speaker_key(speaker) if speaker != "unknown" else "unknown"
-        quotes.append(Quote(text=text[span.start : span.end], speaker=speaker, speaker_key=key, role=role,
+        quotes.append(Quote(text=original[span.start : span.end], speaker=speaker, speaker_key=key, role=role,
                             cue=cue, method=method + ("+repaired" if span.repaired else ""),
                             confidence=round(max(conf, 0.05), 3), start=span.start, end=span.end))
         last = (span.para, speaker, key, role, person)
