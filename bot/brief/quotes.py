@@ -7,7 +7,6 @@ from typing import Any
 
 from .antecedents import indefinite_antecedent
 from .attribution import find_speaker
-from .phrases import Found
 from .cues import ROLE_NOUNS
 from .descriptions import described_person
 from .groups import group_antecedent
@@ -15,6 +14,7 @@ from .institutions import described_organisation, named_institution
 from .issuers import via_issuer
 from .marks import _SENT_END, Span, find_spans, paragraphs
 from .people import PeopleIndex, Person
+from .phrases import Found
 from .possessives import possessive_speaker
 from .single_marks import primary_marks
 from .speakers import is_person_name, speaker_key, strip_titles
