@@ -10,7 +10,7 @@ _NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
 _NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,")
 _IN_PLACE = r"(?:[ \t]+(?:based[ \t]+)?in[ \t]+[A-Z][\w’'-]+(?=[ \t]+(?:who|which|said|says|told|added)\b|[,.;:]))?"
 _POST = (r"(?P<post>[ \t]+(?:in|at|with|from|inside|within)[ \t]+(?:the[ \t]+)?(?:[\w’'-]+[ \t]+){0,2}?[\w’'-]+"
-         r"(?=[ \t]+(?:who|which|said|says|told|tells|added)\b|[,.;:]))?")
+         r"(?=[ \t]+(?:who|which|said|says|told|tells|added|as)\b|[,.;:]))?")
 
 
 def indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex) -> str | None:

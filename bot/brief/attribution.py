@@ -16,14 +16,17 @@ from .phrases import (
 )
 
 _VERB_ONLY = {"claims", "calls", "called", "notes", "remarks", "posts", "read", "reads", "states", "thanks", "echoes",
-              "objects", "counters", "points", "tells", "say", "tell", "write", "welcomes", "welcomed"}
-_QUOTING = {"quoted", "quotes", "quote", "cited", "cites", "cite"}
+              "objects", "counters", "points", "tells", "say", "tell", "write", "welcomes", "welcomed", "call",
+              "describe"}
+_QUOTING = {"quoted", "quotes", "quote", "quoting", "cited", "cites", "cite", "citing"}
 _FIRST_PERSON = {"i", "we"}
 # Subjects that never speak, though a speech verb may follow them ("Putin's remarks signalled ...").
 _MUTE = {"remark", "remarks", "comment", "word", "talk", "talks", "meeting", "negotiation", "negotiations", "move",
          "decision", "attack", "strike", "war", "signal", "stance", "position", "situation", "mood", "tone", "visit",
          "trip", "call", "conversation", "question", "issue", "idea", "fact", "hardening", "shift", "change", "result",
-         "outcome", "vote", "poll", "survey", "figure", "number", "data", "price", "market", "economy"}
+         "outcome", "vote", "poll", "survey", "figure", "number", "data", "price", "market", "economy", "dialogue",
+         "process", "contact", "cooperation", "relation", "relationship", "fighting", "ceasefire", "truce", "exchange",
+         "offensive", "pressure", "momentum", "effort", "work", "war", "shelling", "clip", "footage"}
 _SKIP_AFTER_CUE = {"the", "a", "an", "also", "then", "later", "on", "in"}
 
 
@@ -94,17 +97,29 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
 
 
 def _according_to(tokens: list[Any]) -> Found | None:
+    """ "according to X", "in the words of X", "in her words", "in Lavrov's words"."""
+    words = [t.lower_ for t in tokens]
     for k, t in enumerate(tokens[:-1]):
-        if t.lower_ == "according" and tokens[k + 1].lower_ == "to":
+        if words[k : k + 3] == ["in", "his", "words"] or words[k : k + 3] == ["in", "her", "words"]:
+            p = tokens[k + 1]
+            return Found(p.text, p.idx, p.idx + len(p), "pronoun", "in the words of", "according_to")
+        if t.lower_ == "in" and k + 3 < len(tokens) and words[k + 2] in {"'s", "’s"} and words[k + 3] == "words":
+            ent = ent_span(tokens[k + 1])
+            if ent is not None:
+                return Found(ent.text, ent.start_char, ent.end_char, "person", "in the words of", "according_to")
+        skip = 2 if words[k : k + 2] == ["according", "to"] else 4 if words[k : k + 4] == ["in", "the", "words", "of"] \
+            else 0
+        if skip:
+            cue = "according to" if skip == 2 else "in the words of"
             rest = []
-            for r in tokens[k + 2 :]:
+            for r in tokens[k + skip :]:
                 if r.is_punct and r.text not in {".", "-", "’", "'"} or r.lower_ in PRONOUNS and rest:
                     break
                 rest.append(r)
             for r in rest:
                 ent = ent_span(r)
                 if ent is not None:
-                    return Found(ent.text, ent.start_char, ent.end_char, "person", "according to", "according_to")
+                    return Found(ent.text, ent.start_char, ent.end_char, "person", cue, "according_to")
             for r in rest:
                 if r.dep_ == "pobj" or r.ent_type_ == "PERSON" or r.pos_ in {"PROPN", "NOUN", "PRON"}:
                     head = r
@@ -112,7 +127,7 @@ def _according_to(tokens: list[Any]) -> Found | None:
                         head = head.head
                     found = speaker_phrase(head)
                     if found is not None:
-                        found.cue, found.how = "according to", "according_to"
+                        found.cue, found.how = cue, "according_to"
                     return found
     return None
 
@@ -141,6 +156,15 @@ def _frames_quote(cue: Any, last: Any) -> bool:
     return False
 
 
+def _reported_by(cue: Any, according: Found) -> bool:
+    """ "Ushakov said, according to TASS": the 'according to' names who reported the cue's words, not a speaker."""
+    doc = cue.doc
+    between = [t for t in doc[cue.i + 1 :] if t.idx < according.start]
+    if len(between) > 8 or not between or between[-1].lower_ != "to" or between[-2].lower_ != "according":
+        return False
+    return not any(t.pos_ in {"VERB", "AUX"} or t.is_sent_start or t.text in {";", "."} for t in between[:-2])
+
+
 def _parenthetical(cue: Any) -> bool:
     """ "…, she said, that …": a reporting aside inside a sentence that quotes someone else."""
     doc = cue.doc
@@ -162,7 +186,7 @@ def find_speaker(doc: Any, start: int, end: int, *, prefer: str, quoted: Any = l
         return None
     tokens = list(span)
     according = _according_to(tokens)
-    cues = [t for t in tokens if _is_cue(t)]
+    cues = [t for t in tokens if _is_cue(t) and not quoted(t.idx)]  # "Putin "has confirmed …"": no cue inside quotes
     if not cues:
         return according or _colon_intro(doc, tokens)
     ordered = cues if prefer == "first" else list(reversed(cues))
@@ -176,7 +200,8 @@ def find_speaker(doc: Any, start: int, end: int, *, prefer: str, quoted: Any = l
         ordered = outer + [c for c in ordered if c not in outer]
     for cue in ordered:
         if according is not None and (according.start < cue.idx if prefer == "first" else according.start > cue.idx):
-            return according
+            if not _reported_by(cue, according):
+                return according
         found = _speaker_of(cue, tokens, prefer == "first", quoted)
         if found is not None:
             found.cue = cue.lower_

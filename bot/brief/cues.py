@@ -16,7 +16,7 @@ CUE_WORDS: frozenset[str] = frozenset(
     disclosed discloses recounted
     recounts describes described accused accuses criticized criticised criticizes criticises welcomed
     welcomes thanked thanks called calls read reads telling adding writing warning noting arguing insisting
-    stressing explaining declaring recalling responding replying posting vowing answered answers""".split()
+    stressing explaining declaring recalling responding replying posting vowing answered answers call describe""".split()
 )
 
 SPEECH_NOUNS: frozenset[str] = frozenset(

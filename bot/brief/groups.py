@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .cues import SPEAKER_NOUNS
 from .phrases import Found, speaker_phrase
 
 
@@ -19,6 +20,18 @@ def group_antecedent(doc: Any, pos: int, pronoun: str, within: int = 800,
         if plural != (tok.tag_ in {"NNS", "NNPS"}) and tok.lower_ not in _GROUPS:
             continue
         return speaker_phrase(tok)
+    return None
+
+
+def source_group(doc: Any, pos: int, within: int = 800, quoted: Any = lambda pos: False) -> Found | None:
+    """Whom a bare "One said" / "Another added" speaker belongs to: the latest plural source that was a subject
+    ("Western diplomats in Moscow say ..."), outside quotes."""
+    for tok in reversed(doc[: max(0, _token_at(doc, pos))]):
+        if pos - tok.idx > within:
+            break
+        if (tok.dep_ == "nsubj" and tok.tag_ == "NNS" and tok.lower_ in SPEAKER_NOUNS and not quoted(tok.idx)
+                and tok.lower_ not in {"people", "forces"}):
+            return speaker_phrase(tok)
     return None
 
 

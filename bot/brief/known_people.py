@@ -63,6 +63,11 @@ def known_roles(name: str) -> tuple[str, ...]:
     return roles
 
 
+def story_person(word: str) -> bool:
+    """True when `word` is the surname of someone this story knows ("Trump", "Zelenskiy")."""
+    return bool(word[:1].isupper() and known_roles(word))
+
+
 _WOMEN = {"kallas", "leyen", "meloni", "leavitt", "zakharova", "svyrydenko", "frederiksen", "moskalkova", "baerbock"}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from .cues import ROLE_SYNONYMS
 from .first_names import full_name_spans
 from .gender import guess_gender
-from .known_people import known_roles
+from .known_people import known_gender, known_roles, story_person
 from .name_tokens import (
     ORG_WORDS,
     appositive,
@@ -54,6 +54,11 @@ class Mention:
 
 def _strip_possessive(text: str) -> str:
     return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
+
+
+def _modifier(tok: Any) -> bool:
+    """ "Trump" in "the Trump administration": a name modifying a common noun mentions no one."""
+    return tok.dep_ in {"compound", "amod", "nmod"} and tok.head.pos_ == "NOUN"
 
 
 class PeopleIndex:
@@ -117,15 +122,26 @@ class PeopleIndex:
         """Surnames the NER missed ("Zelenskiy called on ...", "Rustem Umerov" tagged ORG) still count as mentions."""
         surnames = {skeleton(name_words(p.canonical)[-1]): p for p in self.people}
         taken = {m.start for m in self.mentions}
+        lower = {t.lower_ for t in doc if t.is_lower}
         for tok in doc:
-            if tok.ent_type_ == "PERSON" or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+            if tok.ent_type_ == "PERSON" or not tok.text[:1].isupper():
                 continue
             person = surnames.get(skeleton(tok.text))
+            # "Kravets said" parsed as a common noun, "Trump" tagged ORG: a surname the article or the story knows
+            missed = (tok.pos_ in {"NOUN", "PROPN"} and tok.is_title and tok.lower_ not in lower
+                      and (person is not None or story_person(tok.text)) and not _modifier(tok))
+            if tok.pos_ != "PROPN" and not missed:
+                continue
             full = with_first_names(tok)
             if person is not None and full is not None and full not in person.names:
                 person.names.append(full)  # the fuller form of a known person
-            if tok.idx in taken or tok.idx in self._covered or tok.ent_type_:
+            if tok.idx in taken or tok.idx in self._covered or tok.ent_type_ and not missed:
                 continue
+            if person is None and missed:
+                person = Person([full or tok.text])
+                person.gender = known_gender(full or tok.text)
+                self.people.append(person)
+                surnames[skeleton(tok.text)] = person
             if person is None and bare_subject_name(tok):
                 person = self._match(full or tok.text)
             if person is None and bare_subject_name(tok) and not is_place(full or tok.text, self._places):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clauses import clip_clause
-from .cues import PRONOUNS
+from .cues import PRONOUNS, SPEAKER_NOUNS
 
 _PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
 _SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present"}
@@ -68,6 +68,15 @@ def subject_person(tok: Any) -> Any | None:
     return None
 
 
+def _placed_source(head: Any, prep: Any) -> bool:
+    """ "a diplomat in Moscow", "a source in the Russian delegation": an unnamed source placed by a proper name
+    (not "officials in private", "an aide in a statement")."""
+    if head.lower_ not in SPEAKER_NOUNS or head.pos_ != "NOUN":
+        return False
+    sub = prep.doc[prep.i + 1 : prep.right_edge.i + 1]
+    return 0 < len(sub) <= 6 and any(t.pos_ == "PROPN" or t.ent_type_ in {"GPE", "NORP", "ORG", "LOC"} for t in sub)
+
+
 def speaker_phrase(tok: Any) -> Found | None:
     """The speaker phrase headed by `tok` (a name entity, a pronoun or a short noun phrase)."""
     if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
@@ -97,7 +106,8 @@ def speaker_phrase(tok: Any) -> Found | None:
             left = min(left, child.left_edge.i)
     right = tok.i
     for child in tok.rights:
-        if child.dep_ in {"compound", "prep"} and child.i == right + 1 and child.lower_ in {"of", "for", "at", "from"}:
+        if child.dep_ in {"compound", "prep"} and child.i == right + 1 and (
+                child.lower_ in {"of", "for", "at", "from"} or child.lower_ == "in" and _placed_source(tok, child)):
             right = clip_clause(tok.doc, tok.i, child.right_edge.i)  # "analysts at Norbridge Securities"
         elif (child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN"
               and child.right_edge.i - tok.i <= 8):

@@ -9,7 +9,7 @@ from .antecedents import indefinite_antecedent
 from .attribution import find_speaker
 from .cues import ROLE_NOUNS
 from .descriptions import described_person
-from .groups import group_antecedent
+from .groups import group_antecedent, source_group
 from .institutions import described_organisation, named_institution
 from .issuers import via_issuer
 from .marks import _SENT_END, Span, find_spans, paragraphs
@@ -31,6 +31,7 @@ _MARKS = '"“”„«»'
 _CONFIDENCE = {"direct": 0.95, "colon": 0.93, "according_to": 0.9, "description": 0.85, "pronoun": 0.8,
                "continuation": 0.75, "context": 0.5, "unknown": 0.2}
 MIN_WORDS = 4
+_TAIL_SOURCE = re.compile(r"[\s,]*(?:in the words of|in (?:his|her|their) words)\b", re.IGNORECASE)
 
 
 def extract_quotes(text: str, doc: Any) -> list[Quote]:
@@ -105,7 +106,8 @@ def _windows(text: str, span: Span, para: tuple[int, int]) -> tuple[tuple[int, i
 def _attribute(text: str, doc: Any, span: Span, para: tuple[int, int], quoted: Any) -> Found | None:
     (h0, h1), (t0, t1) = _windows(text, span, para)
     head = text[h0:h1].strip()
-    if head.endswith(":") or (head and not head.endswith(",")):
+    tail_first = _TAIL_SOURCE.match(text, t0, t1) is not None  # "…," in the words of one official
+    if not tail_first and (head.endswith(":") or (head and not head.endswith(","))):
         found = find_speaker(doc, h0, h1, prefer="last", quoted=quoted)
         if found is not None:
             return found
@@ -173,7 +175,7 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
             return person.canonical, person.role, how, person
         return f.phrase, f.appos, how, None
     if f.kind == "pronoun":
-        pron = f.phrase.lower()
+        pron = {"him": "he", "her": "she"}.get(f.phrase.lower(), f.phrase.lower())  # "according to him"
         if pron in {"he", "she"}:
             prefer = last[4] if last is not None else None
             person = people.antecedent(f.start, pron, prefer)
@@ -195,6 +197,10 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
         person = people.add_name(strip_titles(phrase), f.start, f.end,
                                  f.appos if f.appos and _role_like(f.appos) else None)
         return person.canonical, person.role, how, person
+    if phrase.lower() in {"one", "another", "one of them", "a second", "a third"}:
+        group = source_group(doc, f.start, quoted=people.inside_quote)
+        if group is not None:
+            return group.phrase, None, "description" if how == "direct" else how, None
     definite = re.match(r"(?i)the\s", phrase)
     if definite:
         earlier = (indefinite_antecedent(text, phrase, f.start, people) or named_institution(text, phrase, f.start)
@@ -229,6 +235,8 @@ def _pronoun_subject(doc: Any, start: int, end: int, people: PeopleIndex) -> tup
 def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | None, Person | None] | None,
               text: str, last_end: int, doc: Any) -> tuple[str, str | None, str, Person | None]:
     """No cue next to the quote: the person who is the subject just before it, else the previous speaker."""
+    if last is not None and last_end and _same_sentence(text, last_end, _open_at(span)):
+        return last[1], last[3], "continuation", last[4]  # 'According to him, "…," but "…"': one attribution
     para_lo = text.rfind("\n", 0, span.start) + 1
     prev_lo = text.rfind("\n", 0, max(para_lo - 1, 0)) + 1 if para_lo > 0 else 0
     opens_para = not text[para_lo : span.open_mark if span.open_mark >= 0 else span.start].strip()
@@ -246,6 +254,12 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     if last is not None and span.para - last[0] <= 1:
         return last[1], last[3], "continuation", last[4]
     return "unknown", None, "unknown", None
+
+
+def _same_sentence(text: str, a: int, b: int) -> bool:
+    """True when text[a:b], between a quote's end and the next quote's opening, stays inside one sentence."""
+    between = text[a:b]
+    return 0 < len(between) <= 40 and "\n" not in between and not re.search(r"[.?!][\"”’']?\s", between)
 
 
 def _is_scare_quote(text: str, doc: Any, span: Span, para_lo: int, cue_before: bool) -> bool:

@@ -17,6 +17,8 @@ _TITLES = {
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _PARTICLES = {"von", "van", "der", "de", "den", "la", "le", "du", "da", "di", "al", "bin", "ben"}
 _SOURCE_CUT = {"familiar", "close", "involved", "briefed", "who", "with", "knowledgeable", "speaking", "that", "which"}
+_SINGULAR = {"source", "official", "diplomat", "analyst", "expert", "observer", "resident", "soldier", "lawmaker",
+             "negotiator", "aide", "adviser", "advisor", "leader", "delegate", "officer", "critic", "voter", "insider"}
 _UNNAMED_LEAD = re.compile(r"^(?:a|an|one|two|three|several|some|the|two)\s", re.I)
 
 
@@ -114,6 +116,7 @@ def speaker_key(name: str) -> str:
             words = words[:i]
             break
     words = [w for w in words if w not in {"a", "an", "the", "one", "another"}]
+    words = [w[:-1] if w[:-1] in _SINGULAR else w for w in words]  # "Western diplomats" and "a Western diplomat"
     return "-".join(words) or fold(name)
 
 

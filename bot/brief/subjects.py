@@ -19,7 +19,20 @@ def is_main_subject(span: Any) -> bool:
             return True
         if dep == "nsubj" and head.pos_ in {"NOUN", "PROPN"} and head.dep_ == "nsubj" and head.head.dep_ == "ROOT":
             return True  # "Every morning, Ola Berg climbs to ..." with "climbs" read as a noun
-    return _lost_subject(span)
+    return _lost_subject(span) or _titled_subject(span)
+
+
+def _titled_subject(span: Any) -> bool:
+    """ "Head of the Regional Administration Oleh Syniehubov said": the name closes a subject parsed as a title with
+    the name inside it, right before the subject's verb."""
+    last = span[-1]
+    nxt = last.i + 1
+    if nxt >= len(last.doc) or last.dep_ not in {"pobj", "compound", "appos"}:
+        return False
+    verb = last.doc[nxt]
+    if verb.pos_ not in {"VERB", "AUX"} or not (verb.dep_ == "ROOT" or verb.lower_ in CUE_WORDS):
+        return False
+    return any(c.dep_ == "nsubj" and c.i < last.i and c in last.ancestors for c in verb.children)
 
 
 def _lost_subject(span: Any) -> bool:

@@ -1,0 +1,86 @@
+"""Who speaks when a quote comes through a reporter, a group of sources or a pronoun object."""
+
+from __future__ import annotations
+
+from bot.brief.speakers import speaker_key
+
+
+def _pairs(quotes):
+    return [(q.speaker, q.text) for q in quotes]
+
+
+def test_the_speaker_of_said_according_to_an_agency_keeps_the_next_part(quotes_of):
+    text = """
+    "We have read the draft closely. The border question is still open for us," Yuri Ushakov said, according to the state news agency TASS. "Without it, nothing else can be settled."
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Yuri Ushakov", "Yuri Ushakov"]
+
+
+def test_one_and_another_belong_to_the_sources_named_before(quotes_of):
+    text = """
+    Western diplomats in Vienna say the envoys have built a working rapport. One described the mood as "calmer than at any point this year". Another said the delegations were "talking about maps, not about history".
+    """
+    got = quotes_of(text)
+    assert [q.speaker for q in got] == ["Western diplomats in Vienna"] * 2
+    assert speaker_key(got[0].speaker) == speaker_key("a Western diplomat in Vienna")
+
+
+def test_a_source_placed_by_a_proper_name_keeps_the_place(quotes_of):
+    text = """
+    A Polish diplomat in Brussels, who asked not to be named, said the proposal was "a start, but only a start, and a late one".
+    Officials in private describe the plan as "thin on detail and thick on hope".
+    """
+    got = _pairs(quotes_of(text))
+    assert got[0][0] == "A Polish diplomat in Brussels"
+    assert got[1][0] == "Officials"
+
+
+def test_an_agency_quoting_a_source_as_saying(quotes_of):
+    text = """
+    The news agency Interfax is quoting a source in the Russian delegation as saying the first session was "calm and detailed, with no raised voices".
+    "The Americans came prepared. The Ukrainians less so," the source told the agency.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["a source in the Russian delegation"] * 2
+
+
+def test_in_the_words_of_and_in_her_words(quotes_of):
+    text = """
+    Drafts seen by officials would allow the guarantee to be triggered only by "a deliberate and sustained armed attack on Ukrainian territory," in the words of one Ukrainian official who has read the text.
+    Foreign Ministry spokeswoman Lidia Orlova said the ministry was watching the intelligence services, which, in her words, "are trying to wreck the negotiation process".
+    """
+    got = _pairs(quotes_of(text))
+    assert speaker_key(got[0][0]) == speaker_key("one Ukrainian official")
+    assert got[1][0] == "Lidia Orlova"
+
+
+def test_according_to_him_covers_both_quotes_of_the_sentence(quotes_of):
+    text = """
+    Sergei Lavrov spoke first, and at length. "We are ready to listen to any serious idea," Lavrov said.
+    Later, Kremlin spokesman Dmitry Peskov told reporters that Moscow was open to a settlement. According to him, President Vladimir Putin "has repeatedly confirmed his readiness to negotiate in good faith," but "the other side is not ready for this yet."
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Sergei Lavrov", "Dmitry Peskov", "Dmitry Peskov"]
+
+
+def test_the_minister_notes_while_the_dialogue_only_continues(quotes_of):
+    text = """
+    Foreign Minister Sergei Lavrov spoke to reporters in Minsk on Friday.
+    The minister noted that the dialogue with the US administration continues "at various levels and in various formats."
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Sergei Lavrov"]
+
+
+def test_names_the_tagger_misses_still_count_for_pronouns(quotes_of):
+    text = """
+    Maria Kravets, who runs a research group in Warsaw, has written on the zone for a year.
+    Kravets said the last point was decisive. "Without a guarantee that something happens, the zone is just a waiting room," she said.
+    Negotiators are expected to meet again. Trump has said he wants a deal soon, but, as he himself has noted more than once, "it takes two sides to make a deal."
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Maria Kravets", "Trump"]
+
+
+def test_a_name_closing_a_long_title_is_the_subject(quotes_of):
+    text = """
+    According to Mayor Ihor Vasylenko, about 60,000 households were left without heating, he said.
+    Head of the Regional Military Administration Oleh Danylenko said on Telegram that two people were killed. "Among the injured are two children. All of them are receiving care," he wrote.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Oleh Danylenko"]
