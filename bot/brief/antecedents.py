@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .people import PeopleIndex
+from .phrases import called_name
 
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
 _NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,")
@@ -30,6 +31,9 @@ def indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex)
     if found is None or _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
             _NAME_AFTER.match(text, found.end()):
         return None  # "Yuri Ushakov, a senior Kremlin aide": the description names a person, resolved by role
+    name = called_name(text, found.end())
+    if name is not None:
+        return name  # "A pensioner who gave his name as Gennady": the pensioner is Gennady
     earlier = found.group(0)
     if found.group("post") and not re.search(r"[A-Z]", found.group("post")):  # "a diplomat in the room": no one named
         earlier = text[found.start() : found.start("post")] + text[found.end("post") : found.end()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cues import CUE_WORDS, PRONOUNS, SPEECH_NOUNS
+from .cues import CUE_WORDS, PRONOUNS, SPEAKER_NOUNS, SPEECH_NOUNS
 from .phrases import (
     RELATIVE,
     Found,
@@ -62,6 +62,22 @@ def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
     return None
 
 
+_PERCEIVE = {"shows", "showed", "shown", "show", "hear", "heard", "hears", "see", "saw", "sees", "seen", "watch",
+             "watched", "filmed", "films", "caught", "recorded", "records", "depicts", "depicted", "features",
+             "featured", "captured", "captures"}  # word forms: the pipeline runs without a lemmatizer
+
+
+def _seen_speaking(cue: Any) -> Found | None:
+    """ "the clip shows the Kremlin spokesman, Dmitry Peskov, telling reporters …": whoever is seen speaking."""
+    if cue.tag_ != "VBG" or cue.dep_ not in {"advcl", "acl", "xcomp", "ccomp", "oprd"}:
+        return None
+    verb = cue.head if cue.dep_ != "acl" else cue.head.head
+    if verb.lower_ not in _PERCEIVE:
+        return None
+    objs = [c for c in verb.children if c.dep_ == "dobj" and c.i < cue.i]
+    return speaker_phrase(objs[0]) if objs and objs[0].lower_ not in {"it", "this", "that"} else None
+
+
 def _can_speak(tok: Any) -> bool:
     """False for subjects that cannot be speakers: "Putin's remarks signalled", "the talks showed"."""
     if tok.pos_ != "NOUN" or tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
@@ -75,7 +91,13 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
         objs = [c for c in cue.head.head.children if c.dep_ == "dobj"]  # "quoted his counterpart, X, as telling him"
         if objs:
             return speaker_phrase(objs[0])
-    for verb in (cue, cue.head):
+    seen = _seen_speaking(cue)
+    if seen is not None:
+        return seen
+    head = cue.head
+    if cue.dep_ == "conj" and not _is_cue(head) and head.dep_ == "ccomp" and _is_cue(head.head):
+        head = head.head  # "warned that contingents would become …, and accused Paris of …": a conjunct of "warned"
+    for verb in (cue, head):
         subs = [c for c in verb.children if c.dep_ == "nsubj" and not quoted(c.idx)]
         if subs and subs[0].lower_ in _FIRST_PERSON:
             return None  # "I tell my daughter ..., said Halyna": running text's "I" is the quote's own voice
@@ -93,6 +115,12 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
             break
     if cue.dep_ == "acl" and cue.head.pos_ == "PROPN" and cue.head.i < cue.i:
         return speaker_phrase(cue.head)  # "Lena Moe, standing beside him, added:" parsed with the name as the root
+    if cue.dep_ == "acl" and cue.head.pos_ == "NOUN" and cue.head.i < cue.i:
+        node = cue.head  # "a host on one of the main channels declared": the cue hangs off the last noun
+        while node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.head.pos_ in {"NOUN", "NUM", "PRON"}:
+            node = node.head.head
+        if node.i != cue.head.i and node.pos_ == "NOUN" and node.lower_ in SPEAKER_NOUNS:
+            return speaker_phrase(node)
     return _adjacent(tokens, cue.i, inverted)
 
 

@@ -14,9 +14,16 @@ _PRE_TITLE_POS = {"PROPN", "NOUN", "ADJ"}
 _APPOS = re.compile(r"^,\s+((?:the|a|an|[A-Z][\w’'.-]*(?:'s|’s))\s+[^,.;:\"“”()]{2,70}?)\s*(?=[,.;])")
 
 
+_GROUP_WORDS = {"younger", "older", "young", "old", "ordinary", "many", "most", "some", "few", "other", "fellow",
+                "local", "wealthy", "poor", "angry", "frustrated", "exhausted", "elderly", "retired", "rural", "urban"}
+
+
 def stop_word(ent: Any) -> bool:
     """ "Down in her kitchen, ..." tagged PERSON: a lone common word that is not a clause's subject."""
-    tok = ent[0]  # or a sentence-opening adjective of a noun ("Frozen assets")
+    tok = ent[0]  # or a sentence-opening adjective of a noun ("Frozen assets"), or a people ("Younger Muscovites")
+    if ent[-1].tag_ in {"NNPS", "NNS"} and ent[-1].lower_.endswith(("ites", "ians", "ans", "ers")) and (
+            len(ent) == 1 or tok.tag_ in {"JJR", "JJS", "JJ"} or tok.lower_ in _GROUP_WORDS):
+        return True
     return len(ent) == 1 and (tok.is_stop and tok.dep_ not in {"nsubj", "appos"}
                               or tok.is_sent_start and tok.pos_ == "ADJ" and tok.dep_ == "amod")
 

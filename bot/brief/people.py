@@ -56,6 +56,10 @@ def _strip_possessive(text: str) -> str:
     return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
 
 
+_INTRODUCED = re.compile(r"\b(?:named|nicknamed|call ?sign|callsign|nom de guerre|name as|first name,?|known as|"
+                         r"identified only as)\s*,?\s*[\"“']?$")
+
+
 def _modifier(tok: Any) -> bool:
     """ "Trump" in "the Trump administration": a name modifying a common noun mentions no one."""
     return tok.dep_ in {"compound", "amod", "nmod"} and tok.head.pos_ == "NOUN"
@@ -87,6 +91,9 @@ class PeopleIndex:
         self._add_bare_surnames(doc)
         self._merge_first_names()
         self.mentions.sort(key=lambda m: m.start)
+        for m in self.mentions:  # "an IT specialist named Artyom ... says": the named newcomer leads the clause
+            if not m.subject and _INTRODUCED.search(self.text, max(0, m.start - 40), m.start):
+                m.subject = True
 
     @property
     def places(self) -> set[str]:

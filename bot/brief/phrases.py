@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,30 @@ def subject_person(tok: Any) -> Any | None:
     return None
 
 
+_CALLED = re.compile(
+    r"\s*,?\s*(?:with the (?:call ?sign|nickname|nom de guerre)|(?:whose )?(?:call ?sign|nom de guerre)(?: is)?|named|"
+    r"nicknamed|known as|who gave (?:his|her|their) (?:first )?name as|who gave only (?:his|her) first name,?|"
+    r"identified only as|who asked to be identified only (?:as|by (?:his|her) first name,?))\s+,?\s*"
+    r"[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
+
+
+def called_name(text: str, pos: int) -> str | None:
+    """The name right after a description ending at `pos` (" named Artyom", " with the call sign Kit"), if any."""
+    m = _CALLED.match(text, pos, min(len(text), pos + 90))
+    return m.group(1) if m is not None else None
+
+
+def _called(tok: Any) -> Found | None:
+    """ "a drone operator with the call sign Kit", "an IT specialist named Artyom": the name the person goes by."""
+    doc = tok.doc
+    end = tok.idx + len(tok)
+    m = _CALLED.match(doc.text, end, min(len(doc.text), end + 90))
+    if m is None:
+        return None
+    desc = doc[tok.left_edge.i : tok.i + 1].text
+    return Found(m.group(1), m.start(1), m.end(1), "person", None, "cue", desc)
+
+
 def _placed_source(head: Any, prep: Any) -> bool:
     """ "a diplomat in Moscow", "a source in the Russian delegation": an unnamed source placed by a proper name
     (not "officials in private", "an aide in a statement")."""
@@ -83,6 +108,8 @@ def speaker_phrase(tok: Any) -> Found | None:
         tok = tok.head.head  # "the ministry, which said ..."
     if tok.lower_ in PRONOUNS:
         return Found(tok.text, tok.idx, tok.idx + len(tok), "pronoun", None, "cue")
+    if tok.pos_ == "NOUN" and (called := _called(tok)) is not None:
+        return called
     ent = ent_span(tok)
     appos = None
     for child in tok.children:

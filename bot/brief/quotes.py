@@ -206,6 +206,9 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
         earlier = (indefinite_antecedent(text, phrase, f.start, people) or named_institution(text, phrase, f.start)
                    or described_organisation(doc, phrase, f.start, people.inside_quote))
         if earlier is not None:
+            person = people.person_for(earlier) if is_person_name(earlier) else None
+            if person is not None:
+                return person.canonical, person.role, "description" if how == "direct" else how, person
             return earlier, None, "description" if how == "direct" else how, None
     person = described_person(people, phrase, f.start, role_like=bool(_POSSESSIVE_ROLE.match(phrase)))
     if person is not None:
@@ -240,6 +243,8 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     para_lo = text.rfind("\n", 0, span.start) + 1
     prev_lo = text.rfind("\n", 0, max(para_lo - 1, 0)) + 1 if para_lo > 0 else 0
     opens_para = not text[para_lo : span.open_mark if span.open_mark >= 0 else span.start].strip()
+    if opens_para and (person := _named_after(people, text, span)) is not None:
+        return person.canonical, person.role, "context", person
     since = max(last_end, prev_lo if last is None or opens_para else para_lo)
     subjects = [m for m in people.mentions if since <= m.start < span.start and m.subject and not people.inside_quote(m.start)]
     pronoun = _pronoun_subject(doc, since, span.start, people)
@@ -254,6 +259,27 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     if last is not None and span.para - last[0] <= 1:
         return last[1], last[3], "continuation", last[4]
     return "unknown", None, "unknown", None
+
+
+_LOOKS_BACK = re.compile(r"(?:That|Those|These|Such|So says|So said|The (?:words|warning|verdict|assessment|view|"
+                         r"remarks?|comments?|line|message|answer|reply)\b)")
+
+
+def _named_after(people: PeopleIndex, text: str, span: Span) -> Person | None:
+    """A quote standing alone in its paragraph, its speaker named by the next one looking back at it ("That, at
+    least, is how Grigory Lenz sees it.", "The words were those of Sen. Markwayne Mullin, ...")."""
+    para_hi = text.find("\n", span.end)
+    if para_hi < 0 or text[span.end : para_hi].strip(" \t\"”’',.") or span.close_mark < 0:
+        return None
+    nxt = para_hi + 1
+    if not _LOOKS_BACK.match(text, nxt):
+        return None
+    end = nxt + 200
+    for m in _SENT_END.finditer(text, nxt, min(len(text), nxt + 400)):
+        end = m.start()
+        break
+    named = [m for m in people.mentions if nxt <= m.start < end and not people.inside_quote(m.start)]
+    return named[0].person if named else None
 
 
 def _same_sentence(text: str, a: int, b: int) -> bool:

@@ -19,6 +19,9 @@ _PARTICLES = {"von", "van", "der", "de", "den", "la", "le", "du", "da", "di", "a
 _SOURCE_CUT = {"familiar", "close", "involved", "briefed", "who", "with", "knowledgeable", "speaking", "that", "which"}
 _SINGULAR = {"source", "official", "diplomat", "analyst", "expert", "observer", "resident", "soldier", "lawmaker",
              "negotiator", "aide", "adviser", "advisor", "leader", "delegate", "officer", "critic", "voter", "insider"}
+_SPEAKS_FOR = re.compile(r"^(?:an?|the|one)\s+(?:[\w.-]+\s+){0,2}?(?:spokes\w+|adviser|advisor|aide|lawyer|"
+                         r"representative|assistant|official|source|member|envoy|people|person)s?\s+(?:for|to|close to)\s",
+                         re.IGNORECASE)
 _UNNAMED_LEAD = re.compile(r"^(?:a|an|one|two|three|several|some|the|two)\s", re.I)
 
 
@@ -63,8 +66,8 @@ _TITLE_WORDS = _TITLES | {"cardinal", "archbishop", "bishop", "father", "rabbi",
 def strip_titles(name: str) -> str:
     """ "Vatican Secretary of State Cardinal Pietro Parolin" -> "Pietro Parolin": the words after the last title."""
     words = name.split()
-    if len(words) < 3 or not words[0][:1].isupper():
-        return name
+    if len(words) < 3 or not words[0][:1].isupper() or _SPEAKS_FOR.search(name):
+        return name  # "A spokesperson for Chancellor Friedrich Merz" speaks for Merz but is not Merz
     last = -1
     for i, w in enumerate(words[:-1]):
         if fold(w) in _TITLE_WORDS and fold(w) != "the" or fold(w) == "of":

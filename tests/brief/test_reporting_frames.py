@@ -84,3 +84,50 @@ def test_a_name_closing_a_long_title_is_the_subject(quotes_of):
     Head of the Regional Military Administration Oleh Danylenko said on Telegram that two people were killed. "Among the injured are two children. All of them are receiving care," he wrote.
     """
     assert [q.speaker for q in quotes_of(text)] == ["Oleh Danylenko"]
+
+
+def test_people_known_by_a_call_sign_or_a_given_name(quotes_of):
+    text = """
+    "Everyone wants it to end. Anyone who tells you otherwise has never been here," says a young drone operator with the call sign Borsuk, adjusting an antenna. "But not like this."
+    In a cafe near the station, a 31-year-old courier named Lev, who left the army last spring, says his friends expect little. Older Kharkivites are more patient.
+    "Everyone is waiting for something, but nobody believes it," he says.
+    A pensioner who gave his name as Gennady waves a hand. "Nobody asks us what we think about any of it," the pensioner said.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Borsuk", "Borsuk", "Lev", "Gennady"]
+
+
+def test_a_quote_alone_in_its_paragraph_credited_by_the_next_one(quotes_of):
+    text = """
+    Not everyone is so dismissive. Some analysts see the zone as a face-saving device.
+    "The vagueness is the point. Each side can tell its public it won. Diplomats have built peace on worse foundations."
+    That, at least, is how Grigol Lentz sees it. Lentz, who left Moscow in 2022, works at a research centre in Riga.
+    Others urged patience.
+    "Peace deals take time. Nobody got arms control done in a month."
+    The words were those of Sen. Mark Dalloway, an Oklahoma Republican, speaking on Capitol Hill.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Grigol Lentz", "Mark Dalloway"]
+
+
+def test_someone_speaking_for_someone_else_is_not_that_person(quotes_of):
+    text = """
+    A spokesperson for German Chancellor Friedrich Merz said Germany "stands firmly on the side of Ukraine" and would not back "any arrangement that is agreed without Kyiv's consent."
+    """
+    got = quotes_of(text)
+    assert [q.speaker for q in got] == ["A spokesperson for German Chancellor Friedrich Merz"] * 2
+
+
+def test_a_person_seen_speaking_in_a_clip(quotes_of):
+    text = """
+    Back in the dugout, the news clip has moved on. Now it shows the Kremlin spokesman, Dmitry Peskov, telling reporters that the goals "will be achieved one way or another, through talks or by force."
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Dmitry Peskov"]
+
+
+def test_a_second_cue_joined_to_the_first_and_a_cue_after_a_long_subject(quotes_of):
+    text = """
+    Foreign Ministry spokeswoman Maria Zakharova warned that foreign troops in Ukraine would become "legitimate targets for the armed forces", and accused Paris of "preparing for war under the cover of peace".
+    "The Americans finally understood that they cannot win, so now they are coming to us," a host on one of the main channels declared last week, to applause from the studio.
+    """
+    got = [q.speaker for q in quotes_of(text)]
+    assert got[:2] == ["Maria Zakharova", "Maria Zakharova"]
+    assert got[2].lower().startswith("a host")
