@@ -66,7 +66,7 @@ FEMALE_HINTS: frozenset[str] = frozenset(
 # First names that end in -a but belong to men (Slavic and others); other -a names are taken as women's.
 MALE_A_NAMES: frozenset[str] = frozenset(
     """mykola nikita ilya illia luka foma kuzma sasha misha grisha vanya kolya petya tolya vova dima zhora joshua
-    luca andrea jona garcia costa da silva"""
+    luca andrea jona garcia costa da silva oleksa sava mykyta danila gavrila kuzma savva yona"""
     .split()
 )
 

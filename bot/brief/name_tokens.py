@@ -18,12 +18,19 @@ _GROUP_WORDS = {"younger", "older", "young", "old", "ordinary", "many", "most", 
                 "local", "wealthy", "poor", "angry", "frustrated", "exhausted", "elderly", "retired", "rural", "urban"}
 
 
+_AT_PLACE = {"captured", "killed", "wounded", "fought", "fighting", "stationed", "born", "died", "based", "served",
+             "held", "arrived", "landed", "struck", "hit"}
+
+
 def stop_word(ent: Any) -> bool:
     """ "Down in her kitchen, ..." tagged PERSON: a lone common word that is not a clause's subject."""
     tok = ent[0]  # or a sentence-opening adjective of a noun ("Frozen assets"), or a people ("Younger Muscovites")
     if ent[-1].tag_ in {"NNPS", "NNS"} and ent[-1].lower_.endswith(("ites", "ians", "ans", "ers")) and (
             len(ent) == 1 or tok.tag_ in {"JJR", "JJS", "JJ"} or tok.lower_ in _GROUP_WORDS):
         return True
+    if len(ent) == 1 and tok.dep_ == "pobj" and (tok.head.lower_ in {"near", "outside", "around", "in", "into"} or (
+            tok.head.lower_ == "at" and tok.head.head.lower_ in _AT_PLACE)):
+        return True  # "captured at Avdiivka", "fighting near Pokrovsk": a place the NER took for a name
     return len(ent) == 1 and (tok.is_stop and tok.dep_ not in {"nsubj", "appos"}
                               or tok.is_sent_start and tok.pos_ == "ADJ" and tok.dep_ == "amod")
 

@@ -19,6 +19,7 @@ from .name_tokens import (
     stop_word,
     with_first_names,
 )
+from .phrases import called_names
 from .places import is_place, place_words
 from .speakers import fits_names, fold, name_words, skeleton
 from .subjects import is_main_subject, newcomer
@@ -56,8 +57,17 @@ def _strip_possessive(text: str) -> str:
     return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
 
 
+_HONORIFICS = {"Mrs", "Ms", "Miss", "Mme", "Madam", "Mr"}
+_MRS = re.compile(r"\b(?:Mrs|Ms|Miss|Mme|Madam)\.?\s*$")
+_MR = re.compile(r"\bMr\.?\s*$")
 _INTRODUCED = re.compile(r"\b(?:named|nicknamed|call ?sign|callsign|nom de guerre|name as|first name,?|known as|"
                          r"identified only as)\s*,?\s*[\"“']?$")
+
+
+def _first_fits(full: str, person: Person) -> bool:
+    """ "Sofia Kuzma" is no fuller form of "Oleksa Kuzma"; it is of a lone "Kuzma"."""
+    words = name_words(person.canonical)
+    return len(words) < 2 or skeleton(words[0]) == skeleton(name_words(full)[0])
 
 
 def _modifier(tok: Any) -> bool:
@@ -90,6 +100,7 @@ class PeopleIndex:
         self._complete_first_names(doc)
         self._add_bare_surnames(doc)
         self._merge_first_names()
+        self._add_called()
         self.mentions.sort(key=lambda m: m.start)
         for m in self.mentions:  # "an IT specialist named Artyom ... says": the named newcomer leads the clause
             if not m.subject and _INTRODUCED.search(self.text, max(0, m.start - 40), m.start):
@@ -134,13 +145,16 @@ class PeopleIndex:
             if tok.ent_type_ == "PERSON" or not tok.text[:1].isupper():
                 continue
             person = surnames.get(skeleton(tok.text))
+            full = with_first_names(tok)
+            if person is not None:  # two people may share the surname ("Rees" and "Mrs Rees")
+                person = (self._match(full) if full else None) or self._match(
+                    tok.text, self.text[max(0, tok.idx - 6) : tok.idx]) or person
             # "Kravets said" parsed as a common noun, "Trump" tagged ORG: a surname the article or the story knows
             missed = (tok.pos_ in {"NOUN", "PROPN"} and tok.is_title and tok.lower_ not in lower
                       and (person is not None or story_person(tok.text)) and not _modifier(tok))
             if tok.pos_ != "PROPN" and not missed:
                 continue
-            full = with_first_names(tok)
-            if person is not None and full is not None and full not in person.names:
+            if person is not None and full is not None and full not in person.names and _first_fits(full, person):
                 person.names.append(full)  # the fuller form of a known person
             if tok.idx in taken or tok.idx in self._covered or tok.ent_type_ and not missed:
                 continue
@@ -159,6 +173,20 @@ class PeopleIndex:
             if person is not None:
                 self.mentions.append(Mention(person, tok.idx, tok.idx + len(tok), is_main_subject(tok.doc[tok.i : tok.i + 1])))
 
+    def _add_called(self) -> None:
+        """People known by a call sign or a given name ("a commander who goes by the call sign Lys") lead the clause
+        that introduces them, whether or not the NER tagged the name."""
+        taken = {m.start for m in self.mentions}
+        for name, start, end in called_names(self.text):
+            if start in taken or self.inside_quote(start) or is_place(name, self._places):
+                continue
+            person = self._match(name)
+            if person is None:
+                person = Person([name])
+                person.gender = guess_gender(self.text[:start], name_words(name), None)
+                self.people.append(person)
+            self.mentions.append(Mention(person, start, end, True))
+
     def add_name(self, name: str, start: int, end: int, role: str | None = None) -> Person:
         """Register a speaker name found by the parser but missed by the NER, as a subject mention."""
         person = self._match(name)
@@ -173,7 +201,17 @@ class PeopleIndex:
     def inside_quote(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self._quoted)
 
-    def _match(self, name: str) -> Person | None:
+    def _match(self, name: str, before: str = "") -> Person | None:
+        """The person `name` names. A bare surname two people share ("Rees") is the first one the article
+        introduced, or the one an honorific points to ("Mrs Rees"); else the latest mention that fits wins."""
+        if len(name.split()) == 1:
+            sharing = [p for p in self.people if len(name_words(p.canonical)) > 1 and fits_names(name, p.names)]
+            if len(sharing) > 1:
+                gender = "f" if _MRS.search(before) else "m" if _MR.search(before) else None
+                fits = [p for p in sharing if gender is None or p.gender == gender]
+                if fits:
+                    first = {p: min((m.start for m in self.mentions if m.person is p), default=1 << 30) for p in fits}
+                    return min(fits, key=lambda p: first[p])
         best = None
         for m in reversed(self.mentions):
             if fits_names(name, m.person.names):
@@ -196,7 +234,9 @@ class PeopleIndex:
         if not words or not any(w[:1].isupper() for w in words):
             return
         name = " ".join(words)
-        person = person or self._match(name)
+        first = ent.text.split()[0]
+        before = first if first.rstrip(".") in _HONORIFICS else self.text[max(0, ent.start_char - 6) : ent.start_char]
+        person = person or self._match(name, before)
         if person is None:
             person = Person([name])
             self.people.append(person)
@@ -211,7 +251,10 @@ class PeopleIndex:
 
     def person_for(self, name: str) -> Person | None:
         """The person whose name `name` is, if the article names them."""
-        return self._match(_strip_possessive(name))
+        words = _strip_possessive(name).split()
+        if len(words) == 2 and words[0].rstrip(".") in _HONORIFICS:  # "Mrs Rees": the Rees the title points to
+            return self._match(words[1], words[0])
+        return self._match(" ".join(words))
 
     def antecedent(self, pos: int, pronoun: str, prefer: Person | None = None) -> Person | None:
         """The person a he/she at `pos` most likely refers to: the latest main-clause subject, else the latest mention."""

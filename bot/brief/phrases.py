@@ -76,6 +76,23 @@ _CALLED = re.compile(
     r"[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
 
 
+_CALLED_IN_TEXT = re.compile(
+    r"\b(?:(?:call ?sign|nom de guerre|nickname)|(?:gave|goes by) (?:his|her|their|the) (?:first )?name(?: as)?|"
+    r"identified only as|(?P<noun>[a-z]+) (?:named|nicknamed))\s+,?\s*[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
+_HUMAN = re.compile(r"(?:man|woman|boy|girl|er|or|ist|ian|ant|ee|son|daughter|wife|husband|mother|father|friend|"
+                    r"sister|brother|colleague|deputy|medic|nurse|pensioner|veteran|resident|student|soldier|child)$")
+
+
+def called_names(text: str) -> list[tuple[str, int, int]]:
+    """People the text introduces by a call sign or a given name ("a medic named Olha", "the call sign Lys"):
+    (name, start, end) of each."""
+    out = []
+    for m in _CALLED_IN_TEXT.finditer(text):
+        if m.group("noun") is None or _HUMAN.search(m.group("noun")):
+            out.append((m.group(2), m.start(2), m.end(2)))
+    return out
+
+
 def called_name(text: str, pos: int) -> str | None:
     """The name right after a description ending at `pos` (" named Artyom", " with the call sign Kit"), if any."""
     m = _CALLED.match(text, pos, min(len(text), pos + 90))

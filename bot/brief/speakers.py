@@ -16,7 +16,10 @@ _TITLES = {
 }
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _PARTICLES = {"von", "van", "der", "de", "den", "la", "le", "du", "da", "di", "al", "bin", "ben"}
-_SOURCE_CUT = {"familiar", "close", "involved", "briefed", "who", "with", "knowledgeable", "speaking", "that", "which"}
+_SOURCE_CUT = {"familiar", "close", "involved", "briefed", "briefing", "who", "with", "knowledgeable", "speaking", "that",
+               "which", "in", "at", "on", "based", "quoted", "cited", "present", "attending"}
+_UNNAMED_FILLER = {"a", "an", "the", "one", "another", "two", "three", "four", "several", "some", "second", "third",
+                   "fourth", "other", "them"}
 _SINGULAR = {"source", "official", "diplomat", "analyst", "expert", "observer", "resident", "soldier", "lawmaker",
              "negotiator", "aide", "adviser", "advisor", "leader", "delegate", "officer", "critic", "voter", "insider"}
 _SPEAKS_FOR = re.compile(r"^(?:an?|the|one)\s+(?:[\w.-]+\s+){0,2}?(?:spokes\w+|adviser|advisor|aide|lawyer|"
@@ -118,7 +121,9 @@ def speaker_key(name: str) -> str:
         if i > 0 and w in _SOURCE_CUT:
             words = words[:i]
             break
-    words = [w for w in words if w not in {"a", "an", "the", "one", "another"}]
+    if words[:2] == ["one", "of"]:  # "one of the Ukrainian officials" is a Ukrainian official
+        words = words[2:]
+    words = [w for w in words if w not in _UNNAMED_FILLER]
     words = [w[:-1] if w[:-1] in _SINGULAR else w for w in words]  # "Western diplomats" and "a Western diplomat"
     return "-".join(words) or fold(name)
 

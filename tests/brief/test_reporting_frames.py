@@ -131,3 +131,31 @@ def test_a_second_cue_joined_to_the_first_and_a_cue_after_a_long_subject(quotes_
     got = [q.speaker for q in quotes_of(text)]
     assert got[:2] == ["Maria Zakharova", "Maria Zakharova"]
     assert got[2].lower().startswith("a host")
+
+
+def test_a_surname_two_people_share_and_a_place_taken_for_a_name(quotes_of):
+    text = """
+    Gareth Pryce, 29, from Swansea, was among the prisoners released on Saturday.
+    "I thought I would die in that basement," Pryce told reporters at a hospital in northern Ukraine.
+    His mother, Sian Pryce, had travelled to Kyiv with his sister. "Today I'll sleep for the first time in months," Mrs Pryce said.
+    Olena Marchuk, whose son was captured at Avdiivka in February, came with a photograph.
+    Pryce said he planned to return to Wales as soon as doctors allowed. "I've done my bit," he said.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Gareth Pryce", "Sian Pryce", "Gareth Pryce"]
+
+
+def test_a_commander_who_goes_by_a_call_sign_and_is_described_by_age(quotes_of):
+    text = """
+    Yuri Ushakov, the Kremlin aide, said the talks had been useful.
+    East of Kramatorsk, a company commander who goes by the call sign Lys spread out a paper map.
+    "These are the best defensive lines we have in the whole country," the 41-year-old said.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Lys"]
+
+
+def test_numbered_and_ordinal_unnamed_sources_share_a_key():
+    assert speaker_key("one of the Ukrainian officials") == speaker_key("a Ukrainian official")
+    assert speaker_key("a second Ukrainian official") == speaker_key("a Ukrainian official")
+    assert speaker_key("Two European diplomats") == speaker_key("a European diplomat")
+    assert speaker_key("a senior official briefing reporters") == speaker_key("a senior official")
+    assert speaker_key("a member of the Russian delegation") != speaker_key("a member")
