@@ -154,13 +154,17 @@ class PeopleIndex:
                       and (person is not None or story_person(tok.text)) and not _modifier(tok))
             if tok.pos_ != "PROPN" and not missed:
                 continue
-            if person is not None and full is not None and full not in person.names and _first_fits(full, person):
+            other = person is not None and full is not None and not _first_fits(full, person)
+            if other:  # "Halina Sorvik" beside a known "Agata Sorvik": someone else of that family
+                person = self._match(full)
+            elif person is not None and full is not None and full not in person.names:
                 person.names.append(full)  # the fuller form of a known person
             if tok.idx in taken or tok.idx in self._covered or tok.ent_type_ and not missed:
                 continue
-            if person is None and missed:
+            if person is None and (missed or other):
                 person = Person([full or tok.text])
-                person.gender = known_gender(full or tok.text)
+                person.gender = known_gender(full or tok.text) or guess_gender(
+                    self.text[: tok.idx], name_words(full or tok.text), None)
                 self.people.append(person)
                 surnames[skeleton(tok.text)] = person
             if person is None and bare_subject_name(tok):

@@ -9,7 +9,8 @@ A European diplomat in Valletta who attended the dinner said the mood had change
 "Nobody raised their voice, but nobody ordered dessert either, which tells you everything," the diplomat said.
 ''')
     assert qs[0].speaker == "a European diplomat in Valletta"
-    assert qs[0].speaker_key == "european-diplomat-in-valletta"
+    # the key groups unnamed sources by what they are, wherever they sit: "quotes European diplomat" finds them all
+    assert qs[0].speaker_key == "european-diplomat"
 
 
 def test_possessor_after_an_according_to_source_is_not_the_source(quotes_of):
