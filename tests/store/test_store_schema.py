@@ -26,7 +26,7 @@ def test_open_store_creates_every_table_at_head(db_url: str) -> None:
     store = open_store(db_url)
     try:
         assert _tables(store.engine) == TABLES == set(Base.metadata.tables)
-        assert current_revision(store.engine) == head_revision() == "0003"
+        assert current_revision(store.engine) == head_revision() == "0004"
     finally:
         store.close()
 
@@ -117,3 +117,22 @@ def test_foreign_keys_are_enforced(store: object) -> None:
 def test_naive_datetimes_are_refused(store: object) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         store.upsert_article("guid:naive", published=datetime(2025, 12, 15, 9, 0))  # type: ignore[attr-defined]
+
+
+def test_0004_rekeys_unnamed_sources_and_leaves_people_alone(db_url: str) -> None:
+    from bot.brief.types import Brief, Quote
+
+    store = open_store(db_url)
+    article, _ = store.upsert_article("guid:rekey", title="Envoys meet in Geneva")
+    said = [("We are closer than a week ago", "Two European diplomats", "two-european-diplomats"),
+            ("Nothing is agreed until everything is", "Rustem Umerov", "umerov")]
+    store.save_brief(article.id, Brief(title="Envoys meet in Geneva", claims=[], text="", quotes=[
+        Quote(text=t, speaker=s, speaker_key=k, role=None, cue="said", method="cue", confidence=0.9)
+        for t, s, k in said]))
+    engine = store.engine
+    downgrade(engine, "0003")
+    upgrade(engine)
+    with engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT speaker, speaker_key FROM quotes")).all())
+    assert keys == {"Two European diplomats": "european-diplomat", "Rustem Umerov": "umerov"}
+    store.close()
