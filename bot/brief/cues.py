@@ -45,6 +45,10 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "premier": ("prime minister", "premier"),
     "chief": ("chief", "head"),
     "head": ("head", "chief", "president", "leader"),
+    "senator": ("senator", "senate", "federation council", "upper house"),
+    "lawmaker": ("lawmaker", "mp", "member of parliament", "deputy", "duma", "rada", "congressman", "congresswoman",
+                 "senator", "representative", "legislator"),
+    "legislator": ("legislator", "lawmaker", "mp", "member of parliament", "deputy", "senator", "representative"),
 }
 
 PRONOUNS: dict[str, str] = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p", "it": "n"}

@@ -8,7 +8,7 @@ from .cues import ROLE_NOUNS, SPEAKER_NOUNS
 from .people import PeopleIndex, Person
 from .speakers import fold
 
-_AGE = re.compile(r"^(\d{1,3}) year old$")
+_AGE = re.compile(r"\b(\d{1,3}) year old\b")
 _PRE = re.compile(r"((?:[^\W\d_][\w’'.-]*[ \t]+){1,4})$")
 _AFTER = re.compile(r"^,[ \t]*(\d{1,3}),[ \t]*([^,.;:()“”\"]{1,100})|^,[ \t]*([^,.;:()“”\"]{1,100})")
 _WEAK = {"former", "senior", "current", "top", "then", "longtime", "veteran", "local"}
@@ -16,9 +16,12 @@ _NOT_PEOPLE = {"ministry", "office", "agency", "government", "council", "committ
                "embassy", "company", "group", "statement", "report", "paper", "document", "delegation", "team",
                "coalition", "alliance", "union", "kremlin", "side", "staff", "association", "service", "headquarters",
                "administration", "operator", "organisation", "organization", "institute", "centre", "center", "bank",
-               "fund", "court", "army", "military", "police", "guard", "navy", "parliament", "party", "federation"}
-_AGENT = re.compile(r"(?:er|or|ist|ian|ant|mp|owner|old)$")
+               "fund", "court", "army", "military", "police", "guard", "navy", "parliament", "party", "federation",
+               "guardian", "times", "post", "telegraph", "independent", "house", "palace", "chancellery", "cabinet",
+               "secretariat", "mission", "network", "channel", "outlet", "newspaper", "broadcaster", "elysee"}
+_AGENT = re.compile(r"(?:er|or|ist|ian|ant|mp|owner|old|man|woman|person|crat|pal|ee)$")
 _WINDOW = 2500
+_PARTISANS = {"republican", "democrat", "conservative", "liberal", "tory", "socialist", "centrist", "populist"}
 _ORIGIN_HEADS = {"native", "resident", "local", "emigre", "expat"}
 _PLACE_WORD = re.compile(r"\b([A-Z][a-z][^\W\d_]*)(?=[ -])")
 _NATIONALITY = re.compile(r"(?:ian|ish|ese|an|ic|i)$")
@@ -51,24 +54,24 @@ def resolve_description(people: PeopleIndex, phrase: str, pos: int, *, weak: boo
     plural = bool(words) and words[-1].endswith("s") and not words[-1].endswith("ss")
     if not words or "of" in words or words[-1] in _NOT_PEOPLE or plural:
         return None
-    age = _AGE.match(" ".join(words))
+    age = _AGE.search(" ".join(words))  # "the 61-year-old", "the 49-year-old principal"
     head = words[-1]
     places = _phrase_places(people, phrase)
-    human = _AGENT.search(head) or head in ROLE_NOUNS or head in SPEAKER_NOUNS or places and head in _ORIGIN_HEADS
+    human = _AGENT.search(head) or head in _PARTISANS or head in ROLE_NOUNS or head in SPEAKER_NOUNS or places and head in _ORIGIN_HEADS
     if not age and (len(words) < 2 and head in ROLE_NOUNS or not human):
         return None  # a bare role ("the president") is left to the role matcher; "the success" is no one
     # A past role ("the former prime minister") is rarely on record; a trade or an age is the article's own detail.
-    weak = weak and (bool(age) or "former" in words or head not in ROLE_NOUNS and phrase[4:].islower())
+    weak = weak and (bool(age) or "former" in words or head not in ROLE_NOUNS)
     wanted = {_stem(w) for w in words if w not in _WEAK}
     intros: dict[Person, tuple[set[str], str | None]] = {}
     latest: Person | None = None
-    for m in people.mentions:
-        if m.start >= pos or pos - m.start > _WINDOW or people.inside_quote(m.start):
+    for m in people.mentions:  # introductions anywhere before; the fallback only looks at recent subjects
+        if m.start >= pos or people.inside_quote(m.start):
             continue
         stems, years = introduction(people, m.start, m.end)
         old = intros.get(m.person, (set(), None))
         intros[m.person] = (old[0] | stems, old[1] or years)
-        if m.subject:
+        if m.subject and pos - m.start <= _WINDOW:
             latest = m.person
     if age:
         full = [p for p, (_, years) in intros.items() if years == age.group(1)]
@@ -76,6 +79,11 @@ def resolve_description(people: PeopleIndex, phrase: str, pos: int, *, weak: boo
         full = [p for p, (stems, _) in intros.items() if wanted and wanted <= stems]
     if len(full) == 1:
         return full[0]
+    if not full and not age and head not in ROLE_NOUNS:  # "the Swedish analyst": "Andreas Lund, a fellow at the Swedish …"
+        proper = {_stem(fold(w)) for w in phrase.split()[1:-1] if w[:1].isupper()}  # "Swedish", "New York"
+        fits = [p for p, (stems, _) in intros.items() if proper and proper <= stems]
+        if len(fits) == 1:
+            return fits[0]
     if not full and not age and places and head not in ROLE_NOUNS:
         # "the Lviv-born lawyer": the one person the article placed there, else the one with that trade
         full = _by_place_or_head(people, places, pos) or _by_place_or_head(people, {_stem(head)}, pos)

@@ -57,6 +57,7 @@ def _strip_possessive(text: str) -> str:
     return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
 
 
+_GENERIC_ROLES = {"official", "officials", "leader", "representative", "diplomat", "negotiator", "deputy", "member"}
 _HONORIFICS = {"Mrs", "Ms", "Miss", "Mme", "Madam", "Mr"}
 _MRS = re.compile(r"\b(?:Mrs|Ms|Miss|Mme|Madam)\.?\s*$")
 _MR = re.compile(r"\bMr\.?\s*$")
@@ -293,6 +294,7 @@ class PeopleIndex:
     def by_description(self, phrase: str, pos: int) -> Person | None:
         """The named person a description like "the Ukrainian president" refers to, if any."""
         phrase = re.split(r"\s+of\s+", phrase)[0] if re.search(r"(?i)^the\s+\w+\s+of\s", phrase) else phrase
+        former = "former" in fold(phrase).split()
         words = [w for w in fold(phrase).split() if w not in {"the", "top", "former", "senior", "current", "s"}]
         if not words or not is_role_word(words[-1]):
             return None
@@ -304,10 +306,15 @@ class PeopleIndex:
             if person not in recency:
                 continue
             roles = " ".join(fold(r) for r in person.roles + list(known_roles(person.canonical)))
-            if not roles or not any(re.search(rf"\b{re.escape(t)}", roles) for t in targets):
-                continue
             context = self._context(person)
+            intro = self._intro(person)
+            if former and "former" not in roles:
+                continue  # "the former Dutch prime minister" is not the prime minister in office
             score = 2.0
+            if not roles or not any(re.search(rf"\b{re.escape(t)}", roles) for t in targets):
+                if head in _GENERIC_ROLES or not any(re.search(rf"\b{re.escape(t)}\b", intro) for t in targets):
+                    continue
+                score = 1.5  # the role is in the apposition that introduces them ("X, envoy ... and head of the RDIF")
             for mod in mods:
                 stem = rf"\b{re.escape(mod[:5])}"
                 score += 1.0 if re.search(stem, roles) else 0.3 if re.search(stem, context) else -0.5
@@ -320,9 +327,21 @@ class PeopleIndex:
             if len(name_words(person.canonical)) < 2:
                 continue
             roles = " ".join(fold(r) for r in person.roles + list(known_roles(person.canonical)))
+            if former and "former" not in roles:
+                continue
             if not roles or any(re.search(rf"\b{re.escape(t)}", roles) for t in targets):
                 return person
         return None
+
+    def _intro(self, person: Person) -> str:
+        """The appositions that introduce `person` ("Kirill Dmitriev, special envoy ... and head of the RDIF,")."""
+        out = []
+        for m in self.mentions:
+            if m.person is person and not self.inside_quote(m.start) and self.text[m.end : m.end + 1] == ",":
+                end = min(len(self.text), m.end + 220)
+                stop = min((i for i in (self.text.find(c, m.end, end) for c in ".\n") if i >= 0), default=end)
+                out.append(fold(self.text[m.end : stop]))
+        return " ".join(out)
 
     def _context(self, person: Person) -> str:
         words = []
