@@ -91,3 +91,28 @@ def appositive(text: str, end: int) -> str | None:
     if not any(w in ROLE_NOUNS for w in fold(phrase).split()):
         return None
     return re.sub(r"^(?:the|a|an)\s+", "", phrase)
+
+
+def person_entities(doc: Any) -> list[Any]:
+    """The NER's PERSON spans with a name it split mended: "Oleksandr" + "Prokudin" tagged as two people side by
+    side, or "Anne-Sophie" with the surname "Perrin" left untagged after it."""
+    from spacy.tokens import Span
+
+    out: list[Any] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        if out and out[-1].end == ent.start:
+            out[-1] = Span(doc, out[-1].start, ent.end, label="PERSON")
+            continue
+        end = ent.end
+        if " " not in ent.text and end < len(doc) and _surname_after(doc[end]):
+            end += 1
+        out.append(Span(doc, ent.start, end, label="PERSON") if end != ent.end else ent)
+    return out
+
+
+def _surname_after(tok: Any) -> bool:
+    word = fold(tok.text)
+    return (tok.pos_ == "PROPN" and tok.is_title and tok.is_alpha and tok.ent_type_ in {"", "PERSON"}
+            and word not in ROLE_NOUNS and word not in ORG_WORDS)

@@ -15,6 +15,7 @@ from .name_tokens import (
     appositive,
     bare_subject_name,
     is_role_word,
+    person_entities,
     pre_title,
     stop_word,
     with_first_names,
@@ -81,14 +82,15 @@ class PeopleIndex:
 
     def __init__(self, doc: Any, quoted: list[tuple[int, int]]):
         self.text: str = doc.text
+        doc.user_data["briefbot_text"] = self.text  # read by helpers that only see tokens (Doc.text rebuilds it)
         self.people: list[Person] = []
         self.mentions: list[Mention] = []
         self._quoted = quoted
         self._places = place_words(doc)
         self._doc = doc
         self._covered: set[int] = set()
-        for ent in doc.ents:
-            if ent.label_ == "PERSON" and not is_place(ent.text, self._places) and not stop_word(ent):
+        for ent in person_entities(doc):
+            if not is_place(ent.text, self._places) and not stop_word(ent):
                 self._add(ent)
         for ent in titled_names(doc):  # "Economy Minister Taras Melnychuk" left untagged
             if not is_place(ent.text, self._places):

@@ -103,7 +103,10 @@ def _called(tok: Any) -> Found | None:
     """ "a drone operator with the call sign Kit", "an IT specialist named Artyom": the name the person goes by."""
     doc = tok.doc
     end = tok.idx + len(tok)
-    m = _CALLED.match(doc.text, end, min(len(doc.text), end + 90))
+    text = doc.user_data.get("briefbot_text")
+    if text is None:  # Doc.text joins every token each time it is read
+        text = doc.user_data["briefbot_text"] = doc.text
+    m = _CALLED.match(text, end, min(len(text), end + 90))
     if m is None:
         return None
     desc = doc[tok.left_edge.i : tok.i + 1].text

@@ -54,7 +54,8 @@ def newcomer(doc: Any, mentions: list[Any], pos: int, gender: str | None, quoted
     mention, of known fitting gender, alone in a paragraph where no one else is a subject."""
     if gender is None or not mentions or mentions[-1].subject or mentions[-1].person.gender != gender:
         return None
-    last, text = mentions[-1], doc.text
+    last = mentions[-1]
+    text = doc.user_data.get("briefbot_text") or doc.text
     para = text.rfind("\n", 0, last.start) + 1
     if any(line.strip() for line in text[last.end : pos].split("\n")[1:-1]):
         return None  # a whole paragraph lies between

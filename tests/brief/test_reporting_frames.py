@@ -159,3 +159,11 @@ def test_numbered_and_ordinal_unnamed_sources_share_a_key():
     assert speaker_key("Two European diplomats") == speaker_key("a European diplomat")
     assert speaker_key("a senior official briefing reporters") == speaker_key("a senior official")
     assert speaker_key("a member of the Russian delegation") != speaker_key("a member")
+
+
+def test_a_name_the_tagger_split_in_two_is_one_person(quotes_of):
+    text = """
+    "Not a single day passes without drones on civilians," Kherson regional governor Oleksandr Prokudin wrote on Telegram. "Those who stay are those who cannot leave."
+    "The weakest link is not the clearing house, it's the unanimity rule," said Anne-Sophie Perrin, who teaches finance law in Leuven.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Oleksandr Prokudin", "Oleksandr Prokudin", "Anne-Sophie Perrin"]
