@@ -9,6 +9,7 @@ from .phrases import called_name
 
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
 _NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,")
+_CUE_NEXT = re.compile(r"[ \t]+(?:said|says|told|tells|added)\b")
 _IN_PLACE = r"(?:[ \t]+(?:based[ \t]+)?in[ \t]+[A-Z][\w’'-]+(?=[ \t]+(?:who|which|said|says|told|added)\b|[,.;:]))?"
 _POST = (r"(?P<post>[ \t]+(?:in|at|with|from|inside|within)[ \t]+(?:the[ \t]+)?(?:[\w’'-]+[ \t]+){0,2}?[\w’'-]+"
          r"(?=[ \t]+(?:who|which|said|says|told|tells|added|as)\b|[,.;:]))?")
@@ -28,7 +29,8 @@ def indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex)
     for m in pattern.finditer(text, max(0, pos - 2500), pos):
         if not people.inside_quote(m.start()):
             found = m
-    if found is None or _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
+    cue_next = _CUE_NEXT.match(text, found.end()) if found is not None else None  # "..., a U.S. official said."
+    if found is None or not cue_next and _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
             _NAME_AFTER.match(text, found.end()):
         return None  # "Yuri Ushakov, a senior Kremlin aide": the description names a person, resolved by role
     name = called_name(text, found.end())

@@ -29,9 +29,9 @@ def source_group(doc: Any, pos: int, within: int = 800, quoted: Any = lambda pos
     for tok in reversed(doc[: max(0, _token_at(doc, pos))]):
         if pos - tok.idx > within:
             break
-        if (tok.dep_ == "nsubj" and tok.tag_ == "NNS" and tok.lower_ in SPEAKER_NOUNS and not quoted(tok.idx)
-                and tok.lower_ not in {"people", "forces"}):
-            return speaker_phrase(tok)
+        if (tok.dep_ in {"nsubj", "pobj", "appos"} and tok.tag_ == "NNS" and tok.lower_ in SPEAKER_NOUNS
+                and not quoted(tok.idx) and tok.lower_ not in {"people", "forces"}):
+            return speaker_phrase(tok)  # "Western diplomats say", "according to three EU diplomats"
     return None
 
 

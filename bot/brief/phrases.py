@@ -93,6 +93,16 @@ def called_names(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def _one_of_them(tok: Any) -> Found | None:
+    """ "one of the people, a European official who has read the text": the apposition says who."""
+    for child in tok.children:
+        if child.dep_ == "appos" and child.pos_ == "NOUN" and child.lower_ in SPEAKER_NOUNS:
+            end = clip_clause(tok.doc, child.i, child.right_edge.i)
+            span = tok.doc[child.left_edge.i : end + 1]
+            return Found(span.text.strip(" ,"), span.start_char, span.end_char, "phrase", None, "cue")
+    return None
+
+
 def called_name(text: str, pos: int) -> str | None:
     """The name right after a description ending at `pos` (" named Artyom", " with the call sign Kit"), if any."""
     m = _CALLED.match(text, pos, min(len(text), pos + 90))
@@ -130,6 +140,8 @@ def speaker_phrase(tok: Any) -> Found | None:
         return Found(tok.text, tok.idx, tok.idx + len(tok), "pronoun", None, "cue")
     if tok.pos_ == "NOUN" and (called := _called(tok)) is not None:
         return called
+    if tok.lower_ == "one" and (better := _one_of_them(tok)) is not None:
+        return better
     ent = ent_span(tok)
     appos = None
     for child in tok.children:

@@ -7,7 +7,7 @@ from typing import Any
 
 from spacy.tokens import Span
 
-from .cues import ROLE_NOUNS
+from .cues import CUE_WORDS, ROLE_NOUNS, SPEAKER_NOUNS
 from .speakers import fold
 
 _TITLES = {"minister", "secretary", "president", "chancellor", "ambassador", "envoy", "spokesman", "spokeswoman",
@@ -28,6 +28,9 @@ def titled_names(doc: Any) -> list[Span]:
             j += 1
         if j - tok.i - 1 >= 2 and (j == len(doc) or not doc[j].text[:1].isupper()) and _whole(doc, tok.i + 1, j):
             out.append(Span(doc, tok.i + 1, j, label="PERSON"))
+    for ent in doc.ents:  # "Ukraine's ambassador, Oleksii Makeiev," / "Al Jazeera's Nadia Hamdan said", tagged ORG
+        if ent.label_ in {"ORG", "FAC", "NORP", "GPE"} and (named := _name_tail(ent)) is not None:
+            out.append(named)
     for ent in doc.ents:
         if ent.label_ == "ORG" and len(ent) >= 4 and any(fold(t.text) in _INSTITUTIONS for t in ent[:-2]):
             a, b = ent[-2], ent[-1]
@@ -35,6 +38,24 @@ def titled_names(doc: Any) -> list[Span]:
                     and ent.end < len(doc) and doc[ent.end].pos_ in {"VERB", "AUX"}):
                 out.append(Span(doc, a.i, b.i + 1, label="PERSON"))
     return out
+
+
+def _name_tail(ent: Any) -> Span | None:
+    """The two or three name words closing `ent` when they stand where a person does: in apposition to a role or
+    trade, or as the speaking subject right after an outlet's possessive."""
+    doc = ent.doc
+    start = ent.start
+    for t in ent:
+        if t.text in {"'s", "’s"}:
+            start = t.i + 1
+    words = doc[start : ent.end]
+    if not 2 <= len(words) <= 3 or not all(_name_word(t, 0) and fold(t.text) not in _INSTITUTIONS for t in words):
+        return None
+    head = words[-1]
+    human = head.dep_ == "appos" and head.head.pos_ == "NOUN" and fold(head.head.text) in SPEAKER_NOUNS | ROLE_NOUNS
+    owned = start > ent.start or start > 0 and doc[start - 1].text in {"'s", "’s"}  # "Al Jazeera's Nadia Hamdan"
+    speaking = owned and head.dep_ == "nsubj" and fold(head.head.text) in CUE_WORDS
+    return Span(doc, start, ent.end, label="PERSON") if human or speaking else None
 
 
 _INSTITUTIONS = {"administration", "ministry", "office", "council", "committee", "service", "agency", "department",

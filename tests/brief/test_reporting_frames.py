@@ -167,3 +167,23 @@ def test_a_name_the_tagger_split_in_two_is_one_person(quotes_of):
     "The weakest link is not the clearing house, it's the unanimity rule," said Anne-Sophie Perrin, who teaches finance law in Leuven.
     """
     assert [q.speaker for q in quotes_of(text)] == ["Oleksandr Prokudin", "Oleksandr Prokudin", "Anne-Sophie Perrin"]
+
+
+def test_sources_of_an_exclusive(quotes_of):
+    text = """
+    The draft was shared after talks last week, according to three EU diplomats and two other people briefed on it.
+    "It is a sequencing paper, not a peace treaty," said one of the people, a European official who has read the text.
+    "We were not consulted on the sanctions chapter," said one senior EU diplomat. Another said the bloc would not lift any measures "before there is a real ceasefire on the ground".
+    The meeting was set up after a call between the two presidents, Volodymyr Zelenskyy and Donald Trump, a U.S. official said.
+    "The guarantees document is 90% done. The last 10% is where the lawyers live," the official told reporters.
+    """
+    got = [speaker_key(q.speaker) for q in quotes_of(text)]
+    assert got == ["european-official", "senior-eu-diplomat", "eu-diplomat", "us-official"]
+
+
+def test_names_tagged_as_organisations_where_a_person_stands(quotes_of):
+    text = """
+    Ukraine's ambassador to Germany, Oleksii Makarenko, welcomed the statement. "Germany has been our second-largest supporter," he told reporters.
+    Reporting from Kyiv, Al Jazeera's Nadia Hamdan said the outages had added urgency. "Every time this line goes down, the argument at the table changes," she said.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Oleksii Makarenko", "Nadia Hamdan"]
