@@ -31,6 +31,7 @@ _MARKS = '"“”„«»'
 _CONFIDENCE = {"direct": 0.95, "colon": 0.93, "according_to": 0.9, "description": 0.85, "pronoun": 0.8,
                "continuation": 0.75, "context": 0.5, "unknown": 0.2}
 MIN_WORDS = 4
+_NEW_SENTENCE = re.compile(r"\s+[\"“‘]?[A-Z]")
 _TAIL_SOURCE = re.compile(r"[\s,]*(?:in the words of|in (?:his|her|their) words)\b", re.IGNORECASE)
 
 
@@ -100,6 +101,9 @@ def _windows(text: str, span: Span, para: tuple[int, int]) -> tuple[tuple[int, i
     m = _SENT_END.search(text, tail_lo, tail_hi)
     if m is not None:
         tail_hi = m.start() + 1
+    if span.close_mark >= 0 and text[span.start : span.end].rstrip()[-1:] == "." and _NEW_SENTENCE.match(
+            text, tail_lo, tail_hi):
+        tail_hi = tail_lo  # "… in Ukraine.” Russia also wants …": the quote closed its sentence; what follows is news
     return (head_lo, open_at), (tail_lo, tail_hi)
 
 

@@ -27,6 +27,10 @@ def _titled_subject(span: Any) -> bool:
     the name inside it, right before the subject's verb."""
     last = span[-1]
     nxt = last.i + 1
+    if last.dep_ == "appos" and nxt < len(last.doc) and last.doc[nxt].text == ",":
+        nxt += 1  # "The speaker of Parliament, Ruslan Stefanchuk, has formed ..."
+    while nxt < len(last.doc) and last.doc[nxt].dep_ in {"aux", "neg", "advmod"} and last.doc[nxt].head.i > nxt:
+        nxt = last.doc[nxt].head.i
     if nxt >= len(last.doc) or last.dep_ not in {"pobj", "compound", "appos"}:
         return False
     verb = last.doc[nxt]

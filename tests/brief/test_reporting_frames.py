@@ -187,3 +187,20 @@ def test_names_tagged_as_organisations_where_a_person_stands(quotes_of):
     Reporting from Kyiv, Al Jazeera's Nadia Hamdan said the outages had added urgency. "Every time this line goes down, the argument at the table changes," she said.
     """
     assert [q.speaker for q in quotes_of(text)] == ["Oleksii Makarenko", "Nadia Hamdan"]
+
+
+def test_a_quote_that_closes_its_sentence_takes_nothing_from_the_next(quotes_of):
+    text = """
+    Moscow rejects any Western troops in Ukraine. Foreign Minister Sergey Lavrov said last month, "We will not accept any scenario involving NATO units in Ukraine." Russia also wants any settlement to address what it calls the "root causes" of the war.
+    "We need to know who will respond, and how fast," Zelenskyy said. "Papers alone have not protected us." He was referring to the 1994 memorandum, in which Russia, the United States and Britain pledged to respect Ukraine's borders.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Sergey Lavrov", "Zelenskyy", "Zelenskyy"]
+
+
+def test_a_name_set_off_by_commas_after_a_title_is_the_subject(quotes_of):
+    text = """
+    Volodymyr Zelenskyy has said elections can be held only after a ceasefire.
+    The speaker of Parliament, Ruslan Stefanchuk, has formed a working group with every faction. At its first meeting, he told members:
+    "Our task is not to decide whether there will be elections. Our task is to make them honest."
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Ruslan Stefanchuk"]
