@@ -235,6 +235,11 @@ def _is_link_item(para: str) -> bool:
             and not para[:1].islower())
 
 
+_NAME = r"[A-Z][\w’'-]+(?: [A-Z]\.)?(?: [A-Z][\w’'-]+){1,2}"
+_NAMES_ONLY = re.compile(rf"^{_NAME}(?:(?:,| and| &|, and) {_NAME}){{0,3}}$")
+_REPORTED_FROM = re.compile(rf"^{_NAME} reported from [^.]{{2,80}}?(?:,? and {_NAME} (?:reported )?from [^.]{{2,60}})?\.$")
+
+
 def _is_clutter(para: str, *, edge: bool) -> bool:
     """True for a whole paragraph of clutter; `edge` marks the first and last few paragraphs."""
     words = len(para.split())
@@ -246,7 +251,7 @@ def _is_clutter(para: str, *, edge: bool) -> bool:
         return True
     if words <= 40 and ("all rights reserved" in para.lower() or _CONTRIBUTED.search(para)):
         return True
-    if words <= 30 and _FOLLOW.match(para):
+    if words <= 30 and (_FOLLOW.match(para) or _REPORTED_FROM.match(para)):
         return True
     credit = _CREDIT.match(para) if words <= 80 else None
     if credit and (credit.group(1) or _name_shaped(credit.group(6), allow_glue=True)):
@@ -262,6 +267,8 @@ def _is_byline(para: str, *, edge: bool) -> bool:
     match = _BY.match(head)
     if match:
         return _name_shaped(match.group(4), allow_glue=True)
+    if edge and _NAMES_ONLY.match(head) and len(head.split()) <= 12:
+        return True  # "Pippa Crerar and Dan Sabbagh" under the headline
     if not edge or "," not in head or len(head.split()) > 14:
         return False
     lead = head.split(",", 1)[0].split()

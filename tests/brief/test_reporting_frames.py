@@ -204,3 +204,12 @@ def test_a_name_set_off_by_commas_after_a_title_is_the_subject(quotes_of):
     "Our task is not to decide whether there will be elections. Our task is to make them honest."
     """
     assert [q.speaker for q in quotes_of(text)] == ["Ruslan Stefanchuk"]
+
+
+def test_names_the_tagger_took_for_places_beside_their_description(quotes_of):
+    text = """
+    In the Kyiv suburb of Brovary, Iryna Tkachenko, a 38-year-old pharmacist, was charging her phone from a generator. She said she had stopped following the talks.
+    "Every time they meet in some hotel, that night we get the worst attack," she said.
+    Kemi Badenoch, the Conservative leader, said her party supported the principle. "The prime minister has announced a mission without telling us its size," she said.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Iryna Tkachenko", "Kemi Badenoch"]

@@ -69,6 +69,18 @@ def test_jane_doe_reuters_byline_at_the_top_is_dropped() -> None:
     assert clean_text(text) == f"Talks resume in Geneva\n{LEDE}\n{LAST}"
 
 
+def test_names_only_byline_and_reported_from_tagline_are_dropped() -> None:
+    text = (f"Talks resume in Geneva\n\nPippa Crane and Dan Sabatini\n\n{LEDE}\n\n"
+            f"Andrew E. Kramm reported from Kyiv, Ukraine, and Michael Crowe from Miami.\n\n{LAST}")
+    assert clean_text(text) == f"Talks resume in Geneva\n{LEDE}\n{LAST}"
+
+
+def test_a_paragraph_of_names_inside_the_story_is_kept() -> None:
+    body = "\n\n".join(f"Paragraph {n} of the story goes on about the talks in Geneva." for n in range(1, 6))
+    text = f"{LEDE}\n\n{body}\n\nVolodymyr Zelenskyy and Donald Trump\n\n{body}\n\n{LAST}"
+    assert "Volodymyr Zelenskyy and Donald Trump" in clean_text(text)
+
+
 def test_link_titles_after_a_see_also_header_are_dropped() -> None:
     links = "See also:\nWho are the negotiators? A guide to the talks\nThe road from Anchorage: a timeline"
     text = f"{LEDE}\n\n{LAST}\n\n{links}"
