@@ -33,8 +33,11 @@ def best_title(titles: Sequence[str | None], vectors: np.ndarray | None = None) 
         t = clean_headline(raw)
         score = 0.0 if centroid is None or vectors is None else float(np.asarray(vectors[i]) @ centroid)
         score -= _style_penalty(raw, t)
-        scored.append((score, -i, t))
-    return max(scored)[2] if scored else None
+        scored.append((score, i, t))
+    if not scored:
+        return None
+    top = max(score for score, _, _ in scored)  # within float noise of the best is a tie (BLAS builds round apart)
+    return min((i, t) for score, i, t in scored if score >= top - 1e-4)[1]
 
 
 def _style_penalty(raw: str, t: str) -> float:

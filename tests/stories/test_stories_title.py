@@ -31,3 +31,12 @@ def test_best_title_prefers_the_central_headline_and_skips_empty_ones() -> None:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     assert best_title(titles, vectors) == titles[1]
     assert best_title([None, " "]) is None
+
+
+def test_headlines_equal_within_float_noise_tie_to_the_earliest() -> None:
+    a = np.array([1.0, 0.0], dtype=np.float32)
+    b = np.array([0.6, 0.8], dtype=np.float32)
+    later_wins_by_noise = np.stack([a, b + np.float32(1e-7)])
+    titles = ["Umerov says the Abu Dhabi round narrowed the gaps", "Kremlin says no date is set for a summit"]
+    assert best_title(titles, later_wins_by_noise) == titles[0]
+    assert best_title(titles[::-1], later_wins_by_noise[::-1]) == titles[1]
