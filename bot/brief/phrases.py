@@ -83,12 +83,18 @@ _HUMAN = re.compile(r"(?:man|woman|boy|girl|er|or|ist|ian|ant|ee|son|daughter|wi
                     r"sister|brother|colleague|deputy|medic|nurse|pensioner|veteran|resident|student|soldier|child)$")
 
 
+_THINGS = {"tanker", "freighter", "carrier", "trawler", "bomber", "fighter", "cruiser", "destroyer", "reactor", "sector",
+           "corridor", "tractor", "container", "transporter", "computer", "helicopter", "launcher", "river", "border",
+           "center", "centre", "monitor", "operator", "server", "folder", "paper", "order", "letter", "quarter"}
+
+
 def called_names(text: str) -> list[tuple[str, int, int]]:
     """People the text introduces by a call sign or a given name ("a medic named Olha", "the call sign Lys"):
     (name, start, end) of each."""
     out = []
     for m in _CALLED_IN_TEXT.finditer(text):
-        if m.group("noun") is None or _HUMAN.search(m.group("noun")):
+        noun = m.group("noun")
+        if noun is None or _HUMAN.search(noun) and noun not in _THINGS:
             out.append((m.group(2), m.start(2), m.end(2)))
     return out
 

@@ -265,8 +265,10 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     return "unknown", None, "unknown", None
 
 
-_LOOKS_BACK = re.compile(r"(?:That|Those|These|Such|So says|So said|The (?:words|warning|verdict|assessment|view|"
-                         r"remarks?|comments?|line|message|answer|reply)\b)")
+_LOOKS_BACK = re.compile(
+    r"(?:(?:That|This|Those|These|Such)\b[^.\n]{0,40}?\b(?:is|was|are|were)\b[^.\n]{0,30}?\b(?:how|what|the view|the words|"
+    r"the verdict|the assessment|the warning|the message)\b|So (?:says|said)\b|The (?:words|warning|verdict|assessment|"
+    r"view|remarks?|comments?|message|answer|reply) (?:was|were|came)\b)")
 
 
 def _named_after(people: PeopleIndex, text: str, span: Span) -> Person | None:

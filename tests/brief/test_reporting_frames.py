@@ -213,3 +213,19 @@ def test_names_the_tagger_took_for_places_beside_their_description(quotes_of):
     Kemi Badenoch, the Conservative leader, said her party supported the principle. "The prime minister has announced a mission without telling us its size," she said.
     """
     assert [q.speaker for q in quotes_of(text)] == ["Iryna Tkachenko", "Kemi Badenoch"]
+
+
+def test_a_next_paragraph_that_does_not_look_back_credits_no_one(quotes_of):
+    text = """
+    Olena Marchuk, a nurse in Kharkiv, said the night had been the worst in weeks.
+    "We had no light, no water and no idea when the next drone would come."
+    That night, Volodymyr Zelenskyy flew to Paris for talks with European leaders.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Olena Marchuk"]
+
+
+def test_only_people_are_introduced_by_a_given_name():
+    from bot.brief.phrases import called_names
+
+    text = "A tanker named Eventin left Odesa. A medic named Olha stayed, and a commander with the call sign Lys."
+    assert [name for name, _, _ in called_names(text)] == ["Olha", "Lys"]
