@@ -11,7 +11,12 @@ from .speakers import fold
 _MALE_HINT = re.compile(r"\b(?:Mr|Sir|Lord)\.?\s*$")
 _FEMALE_RELATION = re.compile(r"\b(?:mother|wife|daughter|sister|grandmother|widow|aunt|niece|woman)\b[^.]{0,12}$", re.I)
 _MALE_RELATION = re.compile(r"\b(?:father|husband|son|brother|grandfather|widower|uncle|nephew|man)\b[^.]{0,12}$", re.I)
-_FEMALE_HINT = re.compile(r"\b(?:Ms|Mrs|Madam|Dame|Lady)\.?\s*$")
+_FEMALE_HINT = re.compile(r"\b(?:Ms|Mrs|Miss|Mme|Madam|Dame|Lady)\.?\s*$")
+
+
+def honorific_gender(before: str) -> str | None:
+    """ "f" or "m" when `before` ends with an honorific ("Mrs", "Ms.", "Sir"), else None."""
+    return "f" if _FEMALE_HINT.search(before) else "m" if _MALE_HINT.search(before) else None
 
 
 def guess_gender(before: str, words: list[str], role: str | None) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spacy.tokens import Span
+
 from .cues import ROLE_NOUNS, ROLE_SYNONYMS, SPEAKER_NOUNS
 from .speakers import fold
 
@@ -96,8 +98,6 @@ def appositive(text: str, end: int) -> str | None:
 def person_entities(doc: Any) -> list[Any]:
     """The NER's PERSON spans with a name it split mended: "Oleksandr" + "Prokudin" tagged as two people side by
     side, or "Anne-Sophie" with the surname "Perrin" left untagged after it."""
-    from spacy.tokens import Span
-
     out: list[Any] = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":

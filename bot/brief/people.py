@@ -8,7 +8,7 @@ from typing import Any
 
 from .cues import ROLE_SYNONYMS
 from .first_names import full_name_spans
-from .gender import guess_gender
+from .gender import guess_gender, honorific_gender
 from .known_people import known_gender, known_roles, story_person
 from .name_tokens import (
     ORG_WORDS,
@@ -59,9 +59,6 @@ def _strip_possessive(text: str) -> str:
 
 
 _GENERIC_ROLES = {"official", "officials", "leader", "representative", "diplomat", "negotiator", "deputy", "member"}
-_HONORIFICS = {"Mrs", "Ms", "Miss", "Mme", "Madam", "Mr"}
-_MRS = re.compile(r"\b(?:Mrs|Ms|Miss|Mme|Madam)\.?\s*$")
-_MR = re.compile(r"\bMr\.?\s*$")
 _INTRODUCED = re.compile(r"\b(?:named|nicknamed|call ?sign|callsign|nom de guerre|name as|first name,?|known as|"
                          r"identified only as)\s*,?\s*[\"“']?$")
 
@@ -214,7 +211,7 @@ class PeopleIndex:
         if len(name.split()) == 1:
             sharing = [p for p in self.people if len(name_words(p.canonical)) > 1 and fits_names(name, p.names)]
             if len(sharing) > 1:
-                gender = "f" if _MRS.search(before) else "m" if _MR.search(before) else None
+                gender = honorific_gender(before)
                 fits = [p for p in sharing if gender is None or p.gender == gender]
                 if fits:
                     first = {p: min((m.start for m in self.mentions if m.person is p), default=1 << 30) for p in fits}
@@ -242,7 +239,7 @@ class PeopleIndex:
             return
         name = " ".join(words)
         first = ent.text.split()[0]
-        before = first if first.rstrip(".") in _HONORIFICS else self.text[max(0, ent.start_char - 6) : ent.start_char]
+        before = first if honorific_gender(first) else self.text[max(0, ent.start_char - 6) : ent.start_char]
         person = person or self._match(name, before)
         if person is None:
             person = Person([name])
@@ -259,7 +256,7 @@ class PeopleIndex:
     def person_for(self, name: str) -> Person | None:
         """The person whose name `name` is, if the article names them."""
         words = _strip_possessive(name).split()
-        if len(words) == 2 and words[0].rstrip(".") in _HONORIFICS:  # "Mrs Rees": the Rees the title points to
+        if len(words) == 2 and honorific_gender(words[0]):  # "Mrs Rees": the Rees the title points to
             return self._match(words[1], words[0])
         return self._match(" ".join(words))
 

@@ -111,8 +111,12 @@ def _one_of_them(tok: Any) -> Found | None:
 
 def called_name(text: str, pos: int) -> str | None:
     """The name right after a description ending at `pos` (" named Artyom", " with the call sign Kit"), if any."""
-    m = _CALLED.match(text, pos, min(len(text), pos + 90))
+    m = _called_at(text, pos)
     return m.group(1) if m is not None else None
+
+
+def _called_at(text: str, pos: int) -> re.Match[str] | None:
+    return _CALLED.match(text, pos, min(len(text), pos + 90))
 
 
 def _called(tok: Any) -> Found | None:
@@ -122,7 +126,7 @@ def _called(tok: Any) -> Found | None:
     text = doc.user_data.get("briefbot_text")
     if text is None:  # Doc.text joins every token each time it is read
         text = doc.user_data["briefbot_text"] = doc.text
-    m = _CALLED.match(text, end, min(len(text), end + 90))
+    m = _called_at(text, end)
     if m is None:
         return None
     desc = doc[tok.left_edge.i : tok.i + 1].text
