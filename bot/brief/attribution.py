@@ -30,6 +30,10 @@ _MUTE = {"remark", "remarks", "comment", "word", "talk", "talks", "meeting", "ne
 _SKIP_AFTER_CUE = {"the", "a", "an", "also", "then", "later", "on", "in"}
 
 
+_WORDS_OF = {"response", "reply", "answer", "reaction", "verdict", "advice", "warning", "retort", "explanation",
+             "argument", "view", "position", "conclusion", "assessment", "message", "words", "point", "pitch"}
+
+
 def _is_cue(tok: Any) -> bool:
     word = tok.lower_
     if word not in CUE_WORDS:  # "as Lund put it", "as she puts it": a speech cue too
@@ -239,6 +243,13 @@ def find_speaker(doc: Any, start: int, end: int, *, prefer: str, quoted: Any = l
     return according
 
 
+def _possessor(noun: Any) -> Any | None:
+    """ "Her message was short:", "Zelensky's response has been consistent:": whose words the noun names."""
+    if noun.lower_ not in SPEECH_NOUNS and noun.lower_ not in _WORDS_OF:
+        return None
+    return next((c for c in noun.children if c.dep_ == "poss"), None)
+
+
 def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
     """`Zelenskyy on Telegram: "…"` and `In a statement, the Kremlin: "…"`: a named subject ending in a colon."""
     if not tokens or tokens[-1].text != ":":
@@ -257,6 +268,7 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
     if verbs:  # "Marit Solberg, who studies sanctions, put it bluntly:" — whoever the clause is about speaks
         main = [v for v in verbs if not any(a in verbs for a in v.ancestors)] or verbs
         subj = next(c for c in main[-1].children if c.dep_ == "nsubj")
+        subj = _possessor(subj) or subj
         found = speaker_phrase(subj)
         if found is not None:
             if found.kind == "phrase" and subj.lower_ not in PRONOUNS:

@@ -9,6 +9,13 @@ from .cues import FEMALE_HINTS, MALE_NAMES
 from .speakers import fold, name_words
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Places the story keeps naming that the small NER model sometimes tags as people ("have listened to Kyiv");
+# none of them is a name a person goes by.
+_STORY_PLACES = frozenset(
+    """kyiv kiev moscow kharkiv odesa odessa donetsk luhansk zaporizhzhia kherson crimea donbas dnipro mariupol
+    bakhmut avdiivka pokrovsk kramatorsk sloviansk sumy chernihiv mykolaiv lviv enerhodar belgorod kursk
+    brussels geneva istanbul riyadh minsk warsaw ankara beijing tehran budapest helsinki tallinn riga vilnius
+    ukraine russia belarus""".split())
 _LOCATIVE = {"in", "near", "outside", "inside", "around", "across", "through", "of"}
 _PLACE_NOUNS = {"district", "city", "town", "village", "region", "province", "oblast", "suburb", "neighbourhood",
                 "neighborhood", "port", "river", "island", "county", "state", "country", "capital", "area"}
@@ -32,7 +39,7 @@ def place_words(doc: Any) -> set[str]:
             out.add(fold(tok.text))
     named = {fold(t.text) for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent}
     named |= {w for w in out if w in MALE_NAMES or w in FEMALE_HINTS}
-    return out - named  # "Larysa" of "Larysa Horbenko" is a person, whatever the parser made of one mention
+    return (out | _STORY_PLACES) - named  # "Larysa" of "Larysa Horbenko" is a person, whatever the parser made of one mention
 
 
 def is_place(name: str, places: set[str]) -> bool:

@@ -14,29 +14,43 @@ _CLOSE_RIGHT = set(" \t,.;:!?)]}—–-…") | set(_DOUBLES)
 _ELISION = re.compile(r"(?:\d0s|\d\d\b|em\b|til\b|cause\b|n\b|tis\b)", re.IGNORECASE)  # ’90s, ’em, rock ’n’ roll
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _MIN_WORDS = 4
+_HEADLINE = re.compile(r"(?m)^(?P<who>[A-Z][^\W\d][^:.!?\n\"“”‘]{0,60}):[ \t]*[‘'](?P<quote>[^\s‘'][^\n]{8,150}?)[’'][ \t]*$")
 
 
 def primary_marks(text: str) -> str:
     """`text` with its quotation marks as the quote finder reads them: unchanged when the article quotes with double
-    marks; when it quotes with single ones ('We will win,' he said), those become “ ” and its nested double marks
-    become ‘ ’. Every replacement is one character for one, so offsets into the result are offsets into `text`."""
+    marks (but for single-quoted subheads, which become double); when it quotes with single ones ('We will win,' he
+    said), those become “ ” and its nested double marks become ‘ ’. Every replacement is one character for one, so
+    offsets into the result are offsets into `text`."""
     if not any(c in text for c in _OPENERS):
         return text
     pairs: list[tuple[int, int]] = []  # (open, close); close -1 when the quote runs on or lost its closing mark
     for lo, hi in paragraphs(text):
         pairs.extend(_single_pairs(text, lo, hi))
-    singles = sum(1 for o, c in pairs if _words(text, o, c if c >= 0 else _para_end(text, o)) >= _MIN_WORDS)
-    if singles == 0 or singles <= _double_quotes(text):
-        return text
+    heads = _headline_quotes(text)  # subheads quote with single marks whichever marks the copy uses
+    singles = sum(1 for o, c in pairs if (o, c) not in heads
+                  and _words(text, o, c if c >= 0 else _para_end(text, o)) >= _MIN_WORDS)
     out = list(text)
-    for i, ch in enumerate(text):  # nested quotes in British copy are double: they become single
-        if ch in '"“”':
-            out[i] = "‘" if ch == "“" or ch == '"' and _opens(text, i) else "’"
+    if singles == 0 or singles <= _double_quotes(text):
+        if not heads:
+            return text
+        pairs = heads
+    else:
+        for i, ch in enumerate(text):  # nested quotes in British copy are double: they become single
+            if ch in '"“”':
+                out[i] = "‘" if ch == "“" or ch == '"' and _opens(text, i) else "’"
     for o, c in pairs:
         out[o] = "“"
         if c >= 0:
             out[c] = "”"
     return "".join(out)
+
+
+def _headline_quotes(text: str) -> list[tuple[int, int]]:
+    """Live-blog subheads quote with single marks even in double-mark copy ("Driscoll: 'We're here to close gaps'"):
+    the marks of each short line of a speaker, a colon and a single-quoted remark of 4+ words."""
+    return [(m.start("quote") - 1, m.end("quote")) for m in _HEADLINE.finditer(text)
+            if len(m.group("who").split()) <= 6 and len(_WORD.findall(m.group("quote"))) >= _MIN_WORDS]
 
 
 def _single_pairs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

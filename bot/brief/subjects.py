@@ -13,13 +13,26 @@ def is_main_subject(span: Any) -> bool:
     """A subject of the sentence's main verb or of a speech verb, or in apposition to one."""
     for tok in span:
         dep, head = tok.dep_, tok.head
-        if dep == "appos" and head.dep_ == "nsubj":
-            dep, head = "nsubj", head.head
+        if dep == "appos" and head.dep_ in {"nsubj", "nsubjpass"}:
+            dep, head = head.dep_, head.head
         if dep == "nsubj" and (head.dep_ == "ROOT" or head.lower_ in CUE_WORDS):
+            return True
+        if dep == "nsubjpass" and head.dep_ == "ROOT":
+            return True  # "Witkoff was first sent to the Middle East": the topic all the same
+        if dep == "appos" and _inside_subject(tok):
             return True
         if dep == "nsubj" and head.pos_ in {"NOUN", "PROPN"} and head.dep_ == "nsubj" and head.head.dep_ == "ROOT":
             return True  # "Every morning, Ola Berg climbs to ..." with "climbs" read as a noun
     return _lost_subject(span) or _titled_subject(span)
+
+
+def _inside_subject(tok: Any) -> bool:
+    """ "A former ambassador to Washington, Ushakov, 79, is ...": a name set off by commas that the parser hung on a
+    word inside the main verb's subject, not on the subject itself."""
+    root = tok.sent.root
+    if tok.i > root.i or tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].text != ",":
+        return False
+    return any(a.dep_ in {"nsubj", "nsubjpass"} and a.head.i == root.i for a in tok.head.ancestors)
 
 
 def _titled_subject(span: Any) -> bool:

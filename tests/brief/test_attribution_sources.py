@@ -33,3 +33,11 @@ The Borduria Foreign Ministry said it had hosted nine rounds of talks since the 
 "The success of these rounds shows the trust both sides place in our mediators," it said.
 ''')
     assert qs[0].speaker_key == "borduria-foreign-ministry"
+
+
+def test_whose_response_or_message_introduces_a_quote(quotes_of):
+    text = """
+    The Kremlin's adviser Yuri Ushakov has called a Ukrainian withdrawal "a key condition for peace".
+    Zelensky's response has been consistent: "We will not give away our land. The people will decide."
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Yuri Ushakov", "Zelensky"]

@@ -69,3 +69,29 @@ He was warmer when asked about Andriy Koval, calling him a partner who listens.
 "We must stop asking for permission and start acting together," he said.
 ''')
     assert qs[-1].speaker == "Tomas Vik"
+
+
+def test_a_story_city_tagged_as_a_person_is_never_a_speaker(quotes_of):
+    text = """
+    Marco Rubio and Dan Driscoll have listened to Kyiv and pushed back on some of Moscow's demands.
+    A friend in Kharkiv, a doctor, wrote to me this week.
+    "I do not need a peace that lets me sleep for two years," she wrote.
+    """
+    speakers = {q.speaker for q in quotes_of(text)}
+    assert not speakers & {"Kyiv", "Kharkiv", "Moscow"}
+
+
+def test_a_passive_subject_is_who_he_means(quotes_of):
+    text = """
+    Steve Witkoff, special envoy
+    A New York real estate developer and one of Donald Trump's oldest friends, Witkoff was first sent to the Middle East. He has met Vladimir Putin more often than any other Western official. "I'm a guy who closes deals," he said in an interview.
+    """
+    assert [(q.speaker, q.text) for q in quotes_of(text)] == [("Steve Witkoff", "I'm a guy who closes deals,")]
+
+
+def test_a_name_the_parser_hung_inside_the_subject_is_the_subject(quotes_of):
+    text = """
+    Yuri Ushakov, foreign policy aide to Putin
+    A former ambassador to Washington, Ushakov, 79, is Putin's most senior foreign policy adviser. He tends to give the first Kremlin readout. "We are not in a hurry, but we are not against speed either," he said after one meeting.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Yuri Ushakov"]

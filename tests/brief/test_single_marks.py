@@ -74,3 +74,29 @@ def test_a_possessive_before_the_attribution_is_the_closing_mark():
 def test_text_without_single_marks_is_returned_unchanged():
     text = '"We are ready to meet in Geneva next week," the envoy said.'
     assert primary_marks(text) is text
+
+
+LIVE_BLOG = """
+10:42 GST
+Driscoll: 'We're here to close gaps'
+Army Secretary Dan Driscoll spoke briefly to reporters before the session.
+"We're here to close gaps, not to open new ones," he said.
+11:05 GST
+The delegations broke for lunch. The 'coalition of the willing' meets in Paris on Friday.
+"""
+
+
+def test_a_single_quoted_subhead_in_double_quoted_copy_is_a_quote(quotes_of):
+    got = _pairs(quotes_of(LIVE_BLOG))
+    assert got == [
+        ("Dan Driscoll", "We're here to close gaps"),
+        ("Dan Driscoll", "We're here to close gaps, not to open new ones,"),
+    ]
+
+
+def test_subhead_marks_become_double_only_on_the_subhead_line():
+    text = "Stubb: ‘We are closer than we were’\nThe ‘coalition of the willing’ met.\n\"It was a good day,\" he said."
+    mapped = primary_marks(text)
+    assert len(mapped) == len(text)
+    assert mapped.splitlines()[0] == "Stubb: “We are closer than we were”"
+    assert mapped.splitlines()[1:] == text.splitlines()[1:]
