@@ -26,7 +26,7 @@ _MUTE = {"remark", "remarks", "comment", "word", "talk", "talks", "meeting", "ne
          "trip", "call", "conversation", "question", "issue", "idea", "fact", "hardening", "shift", "change", "result",
          "outcome", "vote", "poll", "survey", "figure", "number", "data", "price", "market", "economy", "dialogue",
          "process", "contact", "cooperation", "relation", "relationship", "fighting", "ceasefire", "truce", "exchange",
-         "offensive", "pressure", "momentum", "effort", "work", "war", "shelling", "clip", "footage"}
+         "offensive", "pressure", "momentum", "effort", "work", "shelling", "clip", "footage"}
 _SKIP_AFTER_CUE = {"the", "a", "an", "also", "then", "later", "on", "in"}
 
 
