@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .cues import CUE_WORDS, PRONOUNS, SPEAKER_NOUNS, SPEECH_NOUNS
@@ -32,6 +33,9 @@ _SKIP_AFTER_CUE = {"the", "a", "an", "also", "then", "later", "on", "in"}
 
 _WORDS_OF = {"response", "reply", "answer", "reaction", "verdict", "advice", "warning", "retort", "explanation",
              "argument", "view", "position", "conclusion", "assessment", "message", "words", "point", "pitch"}
+
+
+_LABEL = re.compile(r"(?P<name>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})(?:,[^:\n()]{1,80})?(?: ?\([^)\n]{1,60}\))?")
 
 
 def _is_cue(tok: Any) -> bool:
@@ -250,8 +254,22 @@ def _possessor(noun: Any) -> Any | None:
     return next((c for c in noun.children if c.dep_ == "poss"), None)
 
 
+def _transcript_label(doc: Any, tokens: list[Any]) -> Found | None:
+    """A transcript's speaker label opening the paragraph: `MARCO RUBIO, SECRETARY OF STATE (on tape): "…"`."""
+    text = doc.user_data.get("briefbot_text") or doc.text
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1]) - 1
+    if text[text.rfind("\n", 0, start) + 1 : start].strip():
+        return None
+    label = _LABEL.fullmatch(text, start, end)
+    if label is None or len(label.group("name")) < 3:
+        return None  # "Q:" and "A:" label questions and answers, not people
+    return Found(label.group("name").title(), start, label.end("name"), "person", None, "colon")
+
+
 def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
     """`Zelenskyy on Telegram: "…"` and `In a statement, the Kremlin: "…"`: a named subject ending in a colon."""
+    if tokens and tokens[-1].text.endswith(":") and (label := _transcript_label(doc, tokens)) is not None:
+        return label
     if not tokens or tokens[-1].text != ":":
         return None
     lead = tokens[:-1]
@@ -277,7 +295,8 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
                     found = Found(person.text, person.start_char, person.end_char, "person", None, "colon")
             found.how = "colon"
             return found
-    if 1 <= len(lead) <= 4 and all(t.pos_ == "PROPN" or t.text[:1].isupper() and t.is_alpha for t in lead):
+    if 1 <= len(lead) <= 4 and all(t.pos_ == "PROPN" or t.text[:1].isupper() and t.is_alpha for t in lead) and (
+            len(lead) > 1 or len(lead[0]) > 1):  # but not an interview's "Q:" or "A:"
         span = lead[0].doc[lead[0].i : lead[-1].i + 1]  # a live blog's "Sybiha: “…”"
         kind = "person" if any(t.ent_type_ == "PERSON" for t in lead) else "phrase"
         return Found(span.text, span.start_char, span.end_char, kind, None, "colon")

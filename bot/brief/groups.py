@@ -1,11 +1,12 @@
-"""What an "it" or "they" speaker stands for: the latest group or institution that was a clause's subject."""
+"""What a pronoun speaker stands for when no named person does: the latest group, institution or described person
+that was a clause's subject."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from .cues import SPEAKER_NOUNS
+from .cues import PRONOUNS, SPEAKER_NOUNS
 from .phrases import Found, speaker_phrase
 
 
@@ -24,6 +25,66 @@ def source_group(doc: Any, pos: int, within: int = 800, quoted: Any = lambda pos
     return _latest(doc, pos, within, quoted, lambda tok: (
         tok.dep_ in {"nsubj", "pobj", "appos"} and tok.tag_ == "NNS" and tok.lower_ in SPEAKER_NOUNS
         and tok.lower_ not in {"people", "forces"}))
+
+
+def described_subject(doc: Any, pos: int, pronoun: str, quoted: Any, named: Callable[[int], bool]) -> Found | None:
+    """Whom a he/she at `pos` means when the latest main-clause subject before it, in its paragraph or the one
+    before, is a person described but not named ("A member of the Ukrainian delegation said ... “…,” he said").
+    None when a named person (`named(offset)`) is that subject, sits inside it, or is mentioned after its sentence."""
+    want = "f" if pronoun.lower() == "she" else "m"
+    text = doc.user_data.get("briefbot_text") or doc.text
+    para = text.rfind("\n", 0, pos) + 1
+    lo = text.rfind("\n", 0, para - 1) + 1 if para > 0 else 0
+    named_after = len(doc)  # start of the latest sentence so far that names someone
+    for tok in reversed(doc[: _token_at(doc, pos)]):
+        if tok.idx < lo:
+            break
+        if quoted(tok.idx):
+            continue
+        if named(tok.idx):
+            named_after = min(named_after, tok.sent.start)
+        if tok.dep_ not in {"nsubj", "nsubjpass"} or not _main_verb(tok.head):
+            continue
+        if tok.lower_ in PRONOUNS or tok.pos_ != "NOUN" or tok.lower_ not in _PERSON_NOUNS or _gender(tok) not in (
+                None, want):
+            if named(tok.idx):
+                return None
+            continue
+        if named_after < len(doc) and named_after > tok.sent.start or any(
+                named(t.idx) for t in doc[tok.left_edge.i : tok.right_edge.i + 1]):
+            return None
+        if any(c.dep_ in {"dobj", "dative"} and c.lower_ == _OBJECT[want] for c in tok.head.children):
+            return None  # "a woman from the ministry told her that ...": "she" is the one she told
+        return speaker_phrase(tok)
+    return None
+
+
+_OBJECT = {"f": "her", "m": "him"}
+
+
+def _main_verb(verb: Any) -> bool:
+    return verb.dep_ == "ROOT" or verb.dep_ == "conj" and verb.head.dep_ == "ROOT"
+
+
+def _gender(noun: Any) -> str | None:
+    word = noun.lower_
+    return "f" if word in _FEMALE or word.endswith("woman") else "m" if word in _MALE or word.endswith("man") else None
+
+
+_FEMALE = {"woman", "mother", "wife", "daughter", "sister", "grandmother", "widow", "girl", "aunt", "niece", "nun"}
+_MALE = {"man", "father", "husband", "son", "brother", "grandfather", "widower", "boy", "uncle", "nephew", "monk"}
+_PERSON_NOUNS = _FEMALE | _MALE | {
+    "source", "official", "diplomat", "analyst", "expert", "observer", "reporter", "journalist", "resident", "soldier",
+    "commander", "lawmaker", "senator", "member", "delegate", "negotiator", "spokesperson", "worker", "leader",
+    "voter", "child", "person", "officer", "aide", "adviser", "advisor", "envoy", "ambassador", "chief", "director",
+    "general", "mayor", "governor", "operator", "critic", "supporter", "opponent", "campaigner", "activist",
+    "economist", "researcher", "scientist", "historian", "professor", "lawyer", "survivor", "witness", "neighbour",
+    "neighbor", "friend", "colleague", "counterpart", "owner", "executive", "manager", "investor", "trader", "pilot",
+    "doctor", "nurse", "teacher", "student", "priest", "inspector", "prosecutor", "judge", "veteran", "pensioner",
+    "medic", "volunteer", "farmer", "driver", "miner", "engineer", "accountant", "supervisor", "retiree", "refugee",
+    "evacuee", "sergeant", "captain", "lieutenant", "colonel", "major", "private", "fighter", "paramedic", "surgeon",
+    "villager", "shopkeeper", "vendor", "passenger", "traveller", "traveler", "guard", "technician", "mechanic",
+    "deputy", "staffer", "consultant", "strategist", "banker", "insider", "participant", "organiser", "organizer"}
 
 
 def _latest(doc: Any, pos: int, within: int, quoted: Any, fits: Callable[[Any], bool]) -> Found | None:

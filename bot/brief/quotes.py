@@ -9,7 +9,7 @@ from .antecedents import indefinite_antecedent
 from .attribution import find_speaker
 from .cues import ROLE_NOUNS
 from .descriptions import described_person
-from .groups import group_antecedent, source_group
+from .groups import described_subject, group_antecedent, source_group
 from .institutions import described_organisation, named_institution
 from .issuers import via_issuer
 from .marks import _SENT_END, Span, find_spans, paragraphs
@@ -67,6 +67,8 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
             speaker, role, method = person.canonical, person.role, "pronoun"
         if speaker is None:
             speaker, role, method, person = _fallback(people, span, last, text, quotes[-1].end if quotes else 0, doc)
+        if person is None and re.match(r"An? \w|(?:One|Another) [a-z]", speaker):
+            speaker = speaker[0].lower() + speaker[1:]  # "A member of the delegation said": as a noun phrase reads
         cue = f.cue if f is not None else None
         conf = _CONFIDENCE.get(method, 0.5) - (0.1 if span.repaired else 0.0)
         key = speaker_key(speaker) if speaker != "unknown" else "unknown"
@@ -181,10 +183,9 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
     if f.kind == "pronoun":
         pron = {"him": "he", "her": "she"}.get(f.phrase.lower(), f.phrase.lower())  # "according to him"
         if pron in {"he", "she"}:
-            prefer = last[4] if last is not None else None
-            person = people.antecedent(f.start, pron, prefer)
-            if person is not None:
-                return person.canonical, person.role, "pronoun" if how == "direct" else how, person
+            who = _he_or_she(people, f.start, pron, span, last, text, doc)
+            if who is not None:
+                return who[0], who[1], "pronoun" if how == "direct" else how, who[2]
             return None, None, "unknown", None
         if last is not None:
             return last[1], last[3], "pronoun" if how == "direct" else how, last[4]
@@ -220,6 +221,36 @@ def _resolve(people: PeopleIndex, f: Found | None, span: Span,
     return phrase, None, how, None
 
 
+def _described(people: PeopleIndex, pos: int, pron: str, span: Span,
+               last: tuple[int, str, str, str | None, Person | None] | None,
+               text: str, doc: Any) -> tuple[tuple[str | None, str | None, str, Person | None] | None, bool]:
+    """A he/she whose antecedent is a described person: "An Emirati official ... “…,” he said" is the official.
+    Returns (resolution, weak); weak unless the description is indefinite or resolves to a named person: "the former
+    minister" or "his mother" that name no one are outranked by a named antecedent."""
+    named = {i for m in people.mentions if not people.inside_quote(m.start) for i in range(m.start, m.end)}
+    desc = described_subject(doc, pos, pron, people.inside_quote, lambda at: at in named)
+    if desc is None:
+        return None, False
+    found = _resolve(people, desc, span, last, text, doc)
+    if found[3] is not None and found[3].gender not in (None, "f" if pron == "she" else "m"):
+        return None, False  # "The diplomat added that, in her words, ...": not the male diplomat named earlier
+    return found, found[3] is None and not re.match(r"(?i)(?:an?|one|another)\s", desc.phrase)
+
+
+def _he_or_she(people: PeopleIndex, pos: int, pron: str, span: Span,
+               last: tuple[int, str, str, str | None, Person | None] | None,
+               text: str, doc: Any) -> tuple[str | None, str | None, Person | None] | None:
+    """Who a he/she at `pos` is: a described person who was the latest subject, else the named antecedent, else a
+    definite description nobody named: (speaker, role, person) or None."""
+    described, weak = _described(people, pos, pron, span, last, text, doc)
+    if described is not None and not weak:
+        return described[0], described[1], described[3]
+    person = people.antecedent(pos, pron, last[4] if last is not None else None)
+    if person is not None:
+        return person.canonical, person.role, person
+    return (described[0], described[1], None) if described is not None else None
+
+
 def _looks_like_name(phrase: str) -> bool:
     words = phrase.split()
     return 2 <= len(words) <= 4 and is_person_name(phrase) and not any(w.lower() in ROLE_NOUNS for w in words)
@@ -253,9 +284,9 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     subjects = [m for m in people.mentions if since <= m.start < span.start and m.subject and not people.inside_quote(m.start)]
     pronoun = _pronoun_subject(doc, since, span.start, people)
     if pronoun is not None and (not subjects or subjects[-1].start < pronoun[0]):
-        person = people.antecedent(pronoun[0], pronoun[1], last[4] if last is not None else None)
-        if person is not None:  # "She shook her head. "Tests are for students.""
-            return person.canonical, person.role, "pronoun", person
+        who = _he_or_she(people, pronoun[0], pronoun[1], span, last, text, doc)
+        if who is not None and who[0]:  # "She shook her head. "Tests are for students.""
+            return who[0], who[1], "pronoun", who[2]
     if subjects:
         person = subjects[-1].person
         method = "continuation" if last is not None and last[4] is person else "context"

@@ -79,7 +79,8 @@ _TAIL_PHOTOS = [
 _NAME_GLUE = {"and", "in", "of", "for", "the", "at", "de", "van", "von", "der", "den", "da", "di", "du", "la", "le",
               "bin", "al", "el", "y", "&", "with", "staff", "writer", "reporter", "correspondent", "editor", "bureau",
               "chief", "senior", "deputy", "political", "diplomatic", "foreign", "special", "contributing", "desk",
-              "correspondents", "newsroom", "staff"}
+              "correspondents", "newsroom", "by", "photographs", "photography", "photos", "pictures", "video",
+              "illustrations", "graphics"}  # "Words by X and photographs by Y"
 _NOT_NAMES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
               "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
               "then", "now", "christmas", "easter", "noon", "midnight", "contrast", "comparison", "law", "decree"}

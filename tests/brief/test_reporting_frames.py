@@ -31,7 +31,7 @@ def test_a_source_placed_by_a_proper_name_keeps_the_place(quotes_of):
     Officials in private describe the plan as "thin on detail and thick on hope".
     """
     got = _pairs(quotes_of(text))
-    assert got[0][0] == "A Polish diplomat in Brussels"
+    assert got[0][0] == "a Polish diplomat in Brussels"
     assert got[1][0] == "Officials"
 
 
@@ -113,7 +113,7 @@ def test_someone_speaking_for_someone_else_is_not_that_person(quotes_of):
     A spokesperson for German Chancellor Friedrich Merz said Germany "stands firmly on the side of Ukraine" and would not back "any arrangement that is agreed without Kyiv's consent."
     """
     got = quotes_of(text)
-    assert [q.speaker for q in got] == ["A spokesperson for German Chancellor Friedrich Merz"] * 2
+    assert [q.speaker for q in got] == ["a spokesperson for German Chancellor Friedrich Merz"] * 2
 
 
 def test_a_person_seen_speaking_in_a_clip(quotes_of):

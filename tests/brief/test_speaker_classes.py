@@ -139,3 +139,43 @@ def test_put_with_an_object_is_no_cue(quotes_of):
 Ingrid Mohr put the report on the table. "Nobody in this room has read all of it, and nobody will," Lars Sollvang said.
 ''')
     assert speakers == ["Lars Sollvang"]
+
+
+def test_he_after_an_unnamed_source_is_that_source(quotes_of):
+    text = """
+    Rustem Umerov led the Ukrainian team into the hotel on Tuesday.
+    A member of the Ukrainian delegation said the team had learned to read the Americans' moods. "We know when it's a good day to push," he said. "The worst thing is to surprise them."
+    An Emirati official involved in arranging the talks described the country's role as modest.
+    "We are mediators in the logistics, not in the substance," he said.
+    """
+    got = [q.speaker for q in quotes_of(text)]
+    assert got == ["a member of the Ukrainian delegation"] * 2 + ["an Emirati official involved in arranging the talks"]
+
+
+def test_he_stays_with_a_name_mentioned_after_the_unnamed_source(quotes_of):
+    text = """
+    A Ukrainian official familiar with the talks said Kyiv had not agreed to the sequencing.
+    Asked about the report, President Volodymyr Zelenskiy's office referred Reuters to his comments earlier this week, when he said sanctions were "one of the few languages Moscow understands" and should stay.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Volodymyr Zelenskiy"]
+
+
+def test_she_is_not_the_woman_who_told_her(quotes_of):
+    text = """
+    Halyna Marchenko has waited three years for her son.
+    In January, a woman from the coordination headquarters told her that his name was on a list.
+    "How do you not hope? They tell you don't hope, and then you don't sleep," she said.
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["Halyna Marchenko"]
+
+
+def test_a_transcript_speaker_label_names_who_speaks(quotes_of):
+    text = """
+    DANIELLE ROSS, ANCHOR: Good evening. Secretary of State Marco Rubio said today that a deal is within reach.
+    BEN CARVER, CORRESPONDENT: Danielle, the secretary spoke to us on his plane this afternoon.
+    MARCO RUBIO, SECRETARY OF STATE (on tape): "We're down to a very small number of issues."
+    CARVER: We went out to a market this afternoon.
+    LARYSA, KYIV RESIDENT (on tape, through interpreter): "Of course we want it to end. My son is at the front."
+    """
+    got = [(q.speaker, q.method) for q in quotes_of(text)]
+    assert got == [("Marco Rubio", "colon"), ("Larysa", "colon")]

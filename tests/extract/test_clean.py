@@ -18,6 +18,7 @@ LAST = ("\u201cWe are closer than we were a week ago, but we are not there,\u201
         "negotiator, told reporters after the meeting.")
 
 CLUTTER = [
+    "Words by Daniel Whitmore and photographs by Oksana Lytvyn",
     "This article was originally published in The Danube Courier. Read the original article.",
     "Originally published by The Kyiv Observer.",
     "Read the original article.",
