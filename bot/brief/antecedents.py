@@ -9,6 +9,7 @@ from .phrases import called_name
 
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3},\s*$")
 _NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,")
+_COPULA = re.compile(r"\b(?:was|is|had been|has been|used to be)\s+$")
 _CUE_NEXT = re.compile(r"[ \t]+(?:said|says|told|tells|added)\b")
 _IN_PLACE = r"(?:[ \t]+(?:based[ \t]+)?in[ \t]+[A-Z][\w’'-]+(?=[ \t]+(?:who|which|said|says|told|added)\b|[,.;:]))?"
 _POST = (r"(?P<post>[ \t]+(?:in|at|with|from|inside|within)[ \t]+(?:the[ \t]+)?(?:[\w’'-]+[ \t]+){0,2}?[\w’'-]+"
@@ -36,6 +37,11 @@ def indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex)
     name = called_name(text, found.end())
     if name is not None:
         return name  # "A pensioner who gave his name as Gennady": the pensioner is Gennady
+    if _COPULA.search(text, max(0, found.start() - 16), found.start()):
+        sentence = max(text.rfind(". ", 0, found.start()), text.rfind("\n", 0, found.start())) + 1
+        named = [m for m in people.mentions if sentence <= m.start < found.start() and not people.inside_quote(m.start)]
+        if named:  # "Its commander, a major with the call sign Bohun, was an accountant": the accountant is Bohun
+            return named[0].person.canonical
     earlier = found.group(0)
     if found.group("post") and not re.search(r"[A-Z]", found.group("post")):  # "a diplomat in the room": no one named
         earlier = text[found.start() : found.start("post")] + text[found.end("post") : found.end()]

@@ -102,5 +102,7 @@ MALE_NAMES: frozenset[str] = frozenset(
     ihor igor petro pavlo pavel nikolai mykola roman yevgeny evgeny yevhen valery valeriy anatoly leonid
     gennady vasyl vasily bohdan arseniy herman hermann lars jens olaf matteo giorgio sergio luis jose juan
     carlos pedro miguel lindsey richard chuck mitch jd joe hunter keith tony rishi nigel david alexei aleksei
-    alexey ahmed mohammed mohammad muhammad ali hakan tayyip abdullah khalid tamim""".split()
+    alexey ahmed mohammed mohammad muhammad ali hakan tayyip abdullah khalid tamim vitalii oleksii yurii mykyta
+    danylo kostiantyn kyrylo yaroslav ruslan artem anatolii valerii hennadii yevhenii illia ilya stanislav
+    vladyslav volodymyr""".split()
 )

@@ -60,7 +60,7 @@ def _strip_possessive(text: str) -> str:
 
 _GENERIC_ROLES = {"official", "officials", "leader", "representative", "diplomat", "negotiator", "deputy", "member"}
 _INTRODUCED = re.compile(r"\b(?:named|nicknamed|call ?sign|callsign|nom de guerre|name as|first name,?|known as|"
-                         r"identified only as)\s*,?\s*[\"“']?$")
+                         r"goes by|identified only as)\s*,?\s*[\"“']?$")
 
 
 def _first_fits(full: str, person: Person) -> bool:
@@ -83,7 +83,8 @@ class PeopleIndex:
         self.people: list[Person] = []
         self.mentions: list[Mention] = []
         self._quoted = quoted
-        self._places = place_words(doc)
+        called = {fold(w) for name, _, _ in called_names(self.text) for w in name_words(name)}
+        self._places = place_words(doc) - called  # "a major with the call sign Bohun": a person, tagged GPE or not
         self._doc = doc
         self._covered: set[int] = set()
         for ent in person_entities(doc):

@@ -71,13 +71,13 @@ def subject_person(tok: Any) -> Any | None:
 
 _CALLED = re.compile(
     r"\s*,?\s*(?:with the (?:call ?sign|nickname|nom de guerre)|(?:whose )?(?:call ?sign|nom de guerre)(?: is)?|named|"
-    r"nicknamed|known as|who gave (?:his|her|their) (?:first )?name as|who gave only (?:his|her) first name,?|"
+    r"nicknamed|known as|who goes by|who gave (?:his|her|their) (?:first )?name as|who gave only (?:his|her) first name,?|"
     r"identified only as|who asked to be identified only (?:as|by (?:his|her) first name,?))\s+,?\s*"
     r"[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
 
 
 _CALLED_IN_TEXT = re.compile(
-    r"\b(?:(?:call ?sign|nom de guerre|nickname)|(?:gave|goes by) (?:his|her|their|the) (?:first )?name(?: as)?|"
+    r"\b(?:(?:call ?sign|nom de guerre|nickname)|(?:gave|goes by) (?:his|her|their|the) (?:first )?name(?: as)?|who goes by|"
     r"identified only as|(?P<noun>[a-z]+) (?:named|nicknamed))\s+,?\s*[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
 _HUMAN = re.compile(r"(?:man|woman|boy|girl|er|or|ist|ian|ant|ee|son|daughter|wife|husband|mother|father|friend|"
                     r"sister|brother|colleague|deputy|medic|nurse|pensioner|veteran|resident|student|soldier|child)$")

@@ -5,25 +5,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .antecedents import indefinite_antecedent
 from .attribution import find_speaker
-from .cues import ROLE_NOUNS
-from .descriptions import described_person
-from .groups import described_subject, group_antecedent, source_group
-from .institutions import described_organisation, named_institution
+from .groups import group_antecedent
 from .issuers import via_issuer
 from .marks import _SENT_END, Span, find_spans, paragraphs
 from .people import PeopleIndex, Person
 from .phrases import Found
 from .possessives import possessive_speaker
+from .resolve import he_or_she, resolve
 from .single_marks import primary_marks
-from .speakers import is_person_name, speaker_key, strip_titles
+from .speakers import speaker_key
 from .types import Quote
 
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _SCARE_BEFORE = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those",
                  "so-called", "dubbed", "titled", "entitled", "named", "of", "to", "for", "on", "into", "about"}
-_POSSESSIVE_ROLE = re.compile(r"^[A-Z][\w.-]*(?:'s|’s)\s+(?:[\w-]+\s+){0,3}[\w-]+$")
 _SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "with", "by", "from", "as",
                 "into", "vs", "via", "is", "are", "be"}
 _STRONG_SCARE = re.compile(r"(?:so-called|dubbed|titled|entitled|named|known as(?: the| a| an)?|branded)$")
@@ -60,7 +56,7 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
         else:
             pronoun_hit = False
         f = via_issuer(doc, f, quoted)
-        speaker, role, method, person = _resolve(people, f, span, last, text, doc)
+        speaker, role, method, person = resolve(people, f, span, last, text, doc)
         if pronoun_hit and method in {"direct", "description"}:
             method = "pronoun"
         if speaker is None and (person := possessive_speaker(text, _open_at(span), people)) is not None:
@@ -167,99 +163,6 @@ def _share_within_groups(found: list[tuple[Span, Found | None]]) -> list[tuple[S
     return out
 
 
-def _resolve(people: PeopleIndex, f: Found | None, span: Span,
-             last: tuple[int, str, str, str | None, Person | None] | None,
-             text: str, doc: Any) -> tuple[str | None, str | None, str, Person | None]:
-    if f is None:
-        return None, None, "unknown", None
-    how = {"cue": "direct", "colon": "colon", "according_to": "according_to", "continuation": "continuation"}[f.how]
-    if f.kind == "person":
-        person = people.person_for(f.phrase)
-        if person is not None:
-            if person.role is None and f.appos and _role_like(f.appos):
-                person.roles.append(re.sub(r"^(?:the|a|an)\s+", "", f.appos))
-            return person.canonical, person.role, how, person
-        return f.phrase, f.appos, how, None
-    if f.kind == "pronoun":
-        pron = {"him": "he", "her": "she"}.get(f.phrase.lower(), f.phrase.lower())  # "according to him"
-        if pron in {"he", "she"}:
-            who = _he_or_she(people, f.start, pron, span, last, text, doc)
-            if who is not None:
-                return who[0], who[1], "pronoun" if how == "direct" else how, who[2]
-            return None, None, "unknown", None
-        if last is not None:
-            return last[1], last[3], "pronoun" if how == "direct" else how, last[4]
-        return None, None, "unknown", None
-    phrase = strip_titles(f.phrase)
-    if f.appos and is_person_name(f.appos):
-        person = people.person_for(f.appos)
-        if person is not None:
-            return person.canonical, person.role, how, person
-    person = people.person_for(phrase) if is_person_name(phrase) else None
-    if person is not None:
-        return person.canonical, person.role, how, person
-    if f.kind == "phrase" and _looks_like_name(phrase):  # a name the NER missed ("Taras Melnychuk", tagged NORP)
-        person = people.add_name(strip_titles(phrase), f.start, f.end,
-                                 f.appos if f.appos and _role_like(f.appos) else None)
-        return person.canonical, person.role, how, person
-    if phrase.lower() in {"one", "another", "one of them", "a second", "a third"}:
-        group = source_group(doc, f.start, quoted=people.inside_quote)
-        if group is not None:
-            return group.phrase, None, "description" if how == "direct" else how, None
-    definite = re.match(r"(?i)the\s", phrase)
-    if definite:
-        earlier = (indefinite_antecedent(text, phrase, f.start, people) or named_institution(text, phrase, f.start)
-                   or described_organisation(doc, phrase, f.start, people.inside_quote))
-        if earlier is not None:
-            person = people.person_for(earlier) if is_person_name(earlier) else None
-            if person is not None:
-                return person.canonical, person.role, "description" if how == "direct" else how, person
-            return earlier, None, "description" if how == "direct" else how, None
-    person = described_person(people, phrase, f.start, role_like=bool(_POSSESSIVE_ROLE.match(phrase)))
-    if person is not None:
-        return person.canonical, person.role, "description" if how == "direct" else how, person
-    return phrase, None, how, None
-
-
-def _described(people: PeopleIndex, pos: int, pron: str, span: Span,
-               last: tuple[int, str, str, str | None, Person | None] | None,
-               text: str, doc: Any) -> tuple[tuple[str | None, str | None, str, Person | None] | None, bool]:
-    """A he/she whose antecedent is a described person: "An Emirati official ... “…,” he said" is the official.
-    Returns (resolution, weak); weak unless the description is indefinite or resolves to a named person: "the former
-    minister" or "his mother" that name no one are outranked by a named antecedent."""
-    named = {i for m in people.mentions if not people.inside_quote(m.start) for i in range(m.start, m.end)}
-    desc = described_subject(doc, pos, pron, people.inside_quote, lambda at: at in named)
-    if desc is None:
-        return None, False
-    found = _resolve(people, desc, span, last, text, doc)
-    if found[3] is not None and found[3].gender not in (None, "f" if pron == "she" else "m"):
-        return None, False  # "The diplomat added that, in her words, ...": not the male diplomat named earlier
-    return found, found[3] is None and not re.match(r"(?i)(?:an?|one|another)\s", desc.phrase)
-
-
-def _he_or_she(people: PeopleIndex, pos: int, pron: str, span: Span,
-               last: tuple[int, str, str, str | None, Person | None] | None,
-               text: str, doc: Any) -> tuple[str | None, str | None, Person | None] | None:
-    """Who a he/she at `pos` is: a described person who was the latest subject, else the named antecedent, else a
-    definite description nobody named: (speaker, role, person) or None."""
-    described, weak = _described(people, pos, pron, span, last, text, doc)
-    if described is not None and not weak:
-        return described[0], described[1], described[3]
-    person = people.antecedent(pos, pron, last[4] if last is not None else None)
-    if person is not None:
-        return person.canonical, person.role, person
-    return (described[0], described[1], None) if described is not None else None
-
-
-def _looks_like_name(phrase: str) -> bool:
-    words = phrase.split()
-    return 2 <= len(words) <= 4 and is_person_name(phrase) and not any(w.lower() in ROLE_NOUNS for w in words)
-
-
-def _role_like(phrase: str) -> bool:
-    return any(w in ROLE_NOUNS for w in phrase.lower().split())
-
-
 def _pronoun_subject(doc: Any, start: int, end: int, people: PeopleIndex) -> tuple[int, str] | None:
     """The last he/she that is a subject between `start` and `end`, outside quotes: (offset, pronoun)."""
     span = doc.char_span(start, end, alignment_mode="contract") if end > start else None
@@ -284,7 +187,7 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     subjects = [m for m in people.mentions if since <= m.start < span.start and m.subject and not people.inside_quote(m.start)]
     pronoun = _pronoun_subject(doc, since, span.start, people)
     if pronoun is not None and (not subjects or subjects[-1].start < pronoun[0]):
-        who = _he_or_she(people, pronoun[0], pronoun[1], span, last, text, doc)
+        who = he_or_she(people, pronoun[0], pronoun[1], span, last, text, doc)
         if who is not None and who[0]:  # "She shook her head. "Tests are for students.""
             return who[0], who[1], "pronoun", who[2]
     if subjects:

@@ -50,3 +50,18 @@ def test_first_name_person_takes_a_full_name_the_ner_missed(nlp):
     people = PeopleIndex(doc, [quote])
     assert people.person_for("Halina").canonical == "Halina Sorvik"
     assert people.person_for("Agata Sorvik").canonical == "Agata Sorvik"
+
+
+FRONT = """
+“Infantry, two of them, going towards the tree line,” says Vitalii, a 34-year-old pilot with a shaved head.
+Nobody in the room comments. The headline on the next monitor is about Geneva.
+“They talk about lines on maps. We live in holes in the ground,” he says later.
+Its commander, a 38-year-old major with the call sign Bohun, was an accountant in Zaporizhzhia before the invasion.
+“Every time there is a round of negotiations, they attack harder,” the former accountant said.
+The incoming pilot, a lanky 22-year-old from Kharkiv who goes by Kit, can name the negotiators: Umerov, Witkoff, Kushner, the Russian Dmitriev.
+“They want it finished. I also want it finished,” he says.
+"""
+
+
+def test_first_names_and_call_signs_at_the_front(quotes_of):
+    assert [q.speaker for q in quotes_of(FRONT)] == ["Vitalii", "Vitalii", "Bohun", "Kit"]
