@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "fixtures" / "eval"
+_REFERENCE_WPS = 5500  # "spaCy's small model runs about 5,500 words/s with all its pipes" (issue #2)
 
 
 def _articles(target_words: int = 900) -> list[str]:
@@ -69,8 +70,13 @@ def _child(paths: list[str]) -> None:
     t3, c3 = time.perf_counter(), time.process_time()
     peaks[f"batch of {len(arts)}"] = _peak_mb()
     words = sum(len(a.text.split()) for a in arts)
+    # The host's pace: spaCy's own pipeline alone (all its pipes) on the same texts, single process.
+    t4 = time.perf_counter()
+    for _ in briefer.nlp.pipe([a.text for a in arts], batch_size=2):
+        pass
+    spacy_wps = words / (time.perf_counter() - t4)
     print(json.dumps({"cold_s": t1 - t0, "warm_total_s": t3 - t2, "warm_cpu_s": c3 - c2, "articles": len(arts),
-                      "words": words, "quotes": sum(len(b.quotes) for b in briefs), "first_quotes": len(first.quotes),
+                      "words": words, "spacy_wps": spacy_wps, "quotes": sum(len(b.quotes) for b in briefs), "first_quotes": len(first.quotes),
                       "peaks_mb": peaks, "loaded": [m for m in ("torch", "transformers") if m in sys.modules]}))
 
 
@@ -102,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold: model load + first brief   {data['cold_s']:.2f} s   (goal <= 4 s)")
     print(f"warm: per article (batch)        {per:.3f} s; per 900 words {per900:.3f} s   (goal <= 0.25 s)")
     print(f"      CPU time per 900 words     {data['warm_cpu_s'] / data['words'] * 900:.3f} s (both cores together)")
+    ref = _REFERENCE_WPS / data["spacy_wps"]
+    print(f"host pace: spaCy alone            {data['spacy_wps']:,.0f} words/s (the issue's reference machine: "
+          f"{_REFERENCE_WPS:,}); warm cost at that pace {per900 / ref:.3f} s per 900 words")
     print(f"peak memory (max RSS)            {rss:.0f} MB   (goal <= 450 MB)")
     for step, peak in data["peaks_mb"].items():
         if peak is not None:
