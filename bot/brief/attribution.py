@@ -107,6 +107,8 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
         head = head.head  # "warned that contingents would become …, and accused Paris of …": a conjunct of "warned"
     for verb in (cue, head):
         subs = [c for c in verb.children if c.dep_ == "nsubj" and not quoted(c.idx)]
+        if len(subs) > 1 and any(t.text == ":" for t in verb.doc[subs[0].i : subs[-1].i]):
+            subs.reverse()  # "YT: Dmitry Peskov said ...": a transcript label parsed as a second subject
         if subs and subs[0].lower_ in _FIRST_PERSON:
             return None  # "I tell my daughter ..., said Halyna": running text's "I" is the quote's own voice
         if subs and (not _can_speak(subs[0]) or subs[0].lower_ in RELATIVE and subs[0].head.dep_ != "relcl"):
@@ -295,6 +297,8 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
                     found = Found(person.text, person.start_char, person.end_char, "person", None, "colon")
             found.how = "colon"
             return found
+    while len(lead) > 1 and (lead[0].is_space or re.fullmatch(r"\d{1,2}[:.]\d\d(?:\s*[apAP]\.?[mM]\.?)?|[A-Z]{2,4}T", lead[0].text)):
+        lead = lead[1:]  # a live blog's "18:30 GMT" before the speaker
     if 1 <= len(lead) <= 4 and all(t.pos_ == "PROPN" or t.text[:1].isupper() and t.is_alpha for t in lead) and (
             len(lead) > 1 or len(lead[0]) > 1):  # but not an interview's "Q:" or "A:"
         span = lead[0].doc[lead[0].i : lead[-1].i + 1]  # a live blog's "Sybiha: “…”"

@@ -16,7 +16,9 @@ CUE_WORDS: frozenset[str] = frozenset(
     disclosed discloses recounted
     recounts describes described accused accuses criticized criticised criticizes criticises welcomed
     welcomes thanked thanks called calls read reads telling adding writing warning noting arguing insisting
-    stressing explaining declaring recalling responding replying posting vowing answered answers call describe""".split()
+    stressing explaining declaring recalling responding replying posting vowing answered answers call describe
+    scoffed scoffs snapped snaps sighed sighs muttered mutters whispered whispers retorted retorts interjected
+    interjects exclaimed exclaims grumbled grumbles marvelled marveled marvels""".split()
 )
 
 SPEECH_NOUNS: frozenset[str] = frozenset(

@@ -95,11 +95,19 @@ def appositive(text: str, end: int) -> str | None:
     return re.sub(r"^(?:the|a|an)\s+", "", phrase)
 
 
+def trimmed(ent: Any) -> Any:
+    """An entity without the live-blog time stamp or line break the tagger swept into it ("18:30\nZelensky")."""
+    start = ent.start
+    while start < ent.end - 1 and (ent.doc[start].is_space or not any(c.isalpha() for c in ent.doc[start].text)):
+        start += 1
+    return ent if start == ent.start else Span(ent.doc, start, ent.end, label=ent.label_)
+
+
 def person_entities(doc: Any) -> list[Any]:
     """The NER's PERSON spans with a name it split mended: "Oleksandr" + "Prokudin" tagged as two people side by
     side, or "Anne-Sophie" with the surname "Perrin" left untagged after it."""
     out: list[Any] = []
-    for ent in doc.ents:
+    for ent in map(trimmed, doc.ents):
         if ent.label_ != "PERSON":
             continue
         if out and out[-1].end == ent.start:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .clauses import clip_clause
 from .cues import PRONOUNS, SPEAKER_NOUNS
+from .name_tokens import trimmed
 
 _PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
 _SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present"}
@@ -33,7 +34,8 @@ def ent_span(tok: Any) -> Any | None:
         return None
     index = tok.doc.user_data.get("briefbot_person_index")
     if index is None:
-        index = {i: ent for ent in tok.doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)}
+        index = {i: ent for ent in map(trimmed, tok.doc.ents) if ent.label_ == "PERSON"
+                 for i in range(ent.start, ent.end)}
         tok.doc.user_data["briefbot_person_index"] = index
     return index.get(tok.i)
 
@@ -142,10 +144,22 @@ def _placed_source(head: Any, prep: Any) -> bool:
     return 0 < len(sub) <= 6 and any(t.pos_ == "PROPN" or t.ent_type_ in {"GPE", "NORP", "ORG", "LOC"} for t in sub)
 
 
+def _speaker_above(tok: Any) -> Any:
+    """The person noun a phrase hangs from ("events" in "a person familiar with the day's events"), else `tok`."""
+    for up in tok.ancestors:
+        if up.pos_ in {"VERB", "AUX"}:
+            break
+        if up.pos_ in {"NOUN", "PROPN"} and (up.lower_ in SPEAKER_NOUNS or up.ent_type_ == "PERSON"):
+            return up
+    return tok
+
+
 def speaker_phrase(tok: Any) -> Found | None:
     """The speaker phrase headed by `tok` (a name entity, a pronoun or a short noun phrase)."""
     if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
         tok = tok.head.head  # "the ministry, which said ..."
+        if tok.lower_ not in SPEAKER_NOUNS and tok.ent_type_ != "PERSON":
+            tok = _speaker_above(tok)  # "a person familiar with the day's events, who said": the person
     if tok.lower_ in PRONOUNS:
         return Found(tok.text, tok.idx, tok.idx + len(tok), "pronoun", None, "cue")
     if tok.pos_ == "NOUN" and (called := _called(tok)) is not None:
@@ -178,9 +192,11 @@ def speaker_phrase(tok: Any) -> Found | None:
         if child.dep_ in {"compound", "prep"} and child.i == right + 1 and (
                 child.lower_ in {"of", "for", "at", "from"} or child.lower_ == "in" and _placed_source(tok, child)):
             right = clip_clause(tok.doc, tok.i, child.right_edge.i)  # "analysts at Norbridge Securities"
-        elif (child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN"
-              and child.right_edge.i - tok.i <= 8):
-            right = child.right_edge.i  # "a source familiar with the talks", "an official involved in the planning"
+        elif child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN":
+            end = next((t.i - 1 for t in tok.doc[child.i : child.right_edge.i + 1] if t.text == "," or t.dep_ == "relcl"),
+                       child.right_edge.i)  # not the clause after it: "…, who said ..."
+            if end - tok.i <= 8:
+                right = end  # "a source familiar with the talks", "an official involved in the planning"
     span = tok.doc[left : right + 1]
     named = [t for t in span if t.ent_type_ == "PERSON" and not possessive(t) and not _modifies_noun(t, tok)]
     if named:

@@ -14,7 +14,7 @@ _CLOSE_RIGHT = set(" \t,.;:!?)]}—–-…") | set(_DOUBLES)
 _ELISION = re.compile(r"(?:\d0s|\d\d\b|em\b|til\b|cause\b|n\b|tis\b)", re.IGNORECASE)  # ’90s, ’em, rock ’n’ roll
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _MIN_WORDS = 4
-_HEADLINE = re.compile(r"(?m)^(?P<who>[A-Z][^\W\d][^:.!?\n\"“”‘]{0,60}):[ \t]*[‘'](?P<quote>[^\s‘'][^\n]{8,150}?)[’'][ \t]*$")
+_HEADLINE = re.compile(r"(?m)^(?P<who>(?:[A-Z][^\n\"“”‘’']{0,80}?[ \t:])?)[ \t]*[‘'](?P<quote>[^\s‘'][^\n]{8,150}?)[’'][ \t]*$")
 
 
 def primary_marks(text: str) -> str:
@@ -47,10 +47,11 @@ def primary_marks(text: str) -> str:
 
 
 def _headline_quotes(text: str) -> list[tuple[int, int]]:
-    """Live-blog subheads quote with single marks even in double-mark copy ("Driscoll: 'We're here to close gaps'"):
-    the marks of each short line of a speaker, a colon and a single-quoted remark of 4+ words."""
+    """Live-blog subheads quote with single marks even in double-mark copy ("Driscoll: 'We're here to close gaps'",
+    "Budanov thanks 'those who cannot be named'"): the marks of each short line that ends in a single-quoted remark
+    of 4+ words."""
     return [(m.start("quote") - 1, m.end("quote")) for m in _HEADLINE.finditer(text)
-            if len(m.group("who").split()) <= 6 and len(_WORD.findall(m.group("quote"))) >= _MIN_WORDS]
+            if len(m.group("who").split()) <= 8 and len(_WORD.findall(m.group("quote"))) >= _MIN_WORDS]
 
 
 def _single_pairs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

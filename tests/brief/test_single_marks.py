@@ -100,3 +100,18 @@ def test_subhead_marks_become_double_only_on_the_subhead_line():
     assert len(mapped) == len(text)
     assert mapped.splitlines()[0] == "Stubb: “We are closer than we were”"
     assert mapped.splitlines()[1:] == text.splitlines()[1:]
+
+
+def test_subheads_with_a_verb_or_a_time_stamp_before_the_speaker(quotes_of):
+    text = """
+    Trump and Putin spoke for about an hour on Tuesday, the Kremlin said.
+    18:30
+    Zelensky: 'Our people are home'
+    "Our people are home. We will bring back everyone, every single one," Zelensky wrote on Telegram.
+    Budanov thanks 'those who cannot be named'
+    The military intelligence chief thanked the services that arranged the swap.
+    """
+    got = _pairs(quotes_of(text))
+    assert got[:2] == [("Zelensky", "Our people are home"),
+                       ("Zelensky", "Our people are home. We will bring back everyone, every single one,")]
+    assert got[2][1] == "those who cannot be named"

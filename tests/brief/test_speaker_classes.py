@@ -179,3 +179,20 @@ def test_a_transcript_speaker_label_names_who_speaks(quotes_of):
     """
     got = [(q.speaker, q.method) for q in quotes_of(text)]
     assert got == [("Marco Rubio", "colon"), ("Larysa", "colon")]
+
+
+def test_scoffed_and_a_person_familiar_with_events_who_said(quotes_of):
+    text = """
+    "A referendum with air raid sirens," scoffed a man in his 40s in a miner's fleece, who said he worked at a mine.
+    Both were partly right, according to a person familiar with the day's events, who said the team had left the room "for a long coffee break, to calm down".
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["a man", "a person familiar with the day's events"]
+
+
+def test_an_interviewers_initials_are_not_the_subject(quotes_of):
+    text = """
+    YT: How did you respond?
+    OM: Rustem Umerov answered him. It was polite and it was short.
+    YT: Dmitry Peskov said on Thursday that the energy truce was "a confirmation of our political will" on Russia's part.
+    """
+    assert [q.speaker_key for q in quotes_of(text)] == ["peskov"]
