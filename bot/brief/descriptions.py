@@ -21,6 +21,7 @@ _NOT_PEOPLE = {"ministry", "office", "agency", "government", "council", "committ
                "secretariat", "mission", "network", "channel", "outlet", "newspaper", "broadcaster", "elysee"}
 _AGENT = re.compile(r"(?:er|or|ist|ian|ant|mp|owner|old|man|woman|person|crat|pal|ee)$")
 _WINDOW = 2500
+_NEVER_NAMED = {"source", "sources", "insider", "insiders"}
 _PARTISANS = {"republican", "democrat", "conservative", "liberal", "tory", "socialist", "centrist", "populist"}
 _ORIGIN_HEADS = {"native", "resident", "local", "emigre", "expat"}
 _PLACE_WORD = re.compile(r"\b([A-Z][a-z][^\W\d_]*)(?=[ -])")
@@ -122,6 +123,8 @@ def _by_place_or_head(people: PeopleIndex, stems: set[str], pos: int) -> list[Pe
 def described_person(people: PeopleIndex, phrase: str, pos: int, *, role_like: bool) -> Person | None:
     """Who a description speaker is: by the article's introduction, then by role, then the latest subject."""
     definite = phrase[:4].lower() == "the "
+    if phrase.lower().split()[-1] in _NEVER_NAMED:
+        return None  # "the source said": whoever it is, the article chose not to name them
     person = resolve_description(people, phrase, pos, weak=False) if definite else None
     if person is None and (definite or role_like):
         person = people.by_description(phrase, pos)

@@ -31,7 +31,7 @@ def described_subject(doc: Any, pos: int, pronoun: str, quoted: Any, named: Call
     """Whom a he/she at `pos` means when the latest main-clause subject before it, in its paragraph or the one
     before, is a person described but not named ("A member of the Ukrainian delegation said ... “…,” he said").
     None when a named person (`named(offset)`) is that subject, sits inside it, or is mentioned after its sentence."""
-    want = "f" if pronoun.lower() == "she" else "m"
+    want = {"she": "f", "he": "m"}.get(pronoun.lower())  # None: a description of anyone ("the source said")
     text = doc.user_data.get("briefbot_text") or doc.text
     para = text.rfind("\n", 0, pos) + 1
     lo = text.rfind("\n", 0, para - 1) + 1 if para > 0 else 0
@@ -45,15 +45,15 @@ def described_subject(doc: Any, pos: int, pronoun: str, quoted: Any, named: Call
             named_after = min(named_after, tok.sent.start)
         if tok.dep_ not in {"nsubj", "nsubjpass"} or not _main_verb(tok.head):
             continue
-        if tok.lower_ in PRONOUNS or tok.pos_ != "NOUN" or tok.lower_ not in _PERSON_NOUNS or _gender(tok) not in (
-                None, want):
+        if tok.lower_ in PRONOUNS or tok.pos_ != "NOUN" or tok.lower_ not in _PERSON_NOUNS or want and _gender(
+                tok) not in (None, want):
             if named(tok.idx):
                 return None
             continue
         if named_after < len(doc) and named_after > tok.sent.start or any(
                 named(t.idx) for t in doc[tok.left_edge.i : tok.right_edge.i + 1]):
             return None
-        if any(c.dep_ in {"dobj", "dative"} and c.lower_ == _OBJECT[want] for c in tok.head.children):
+        if want and any(c.dep_ in {"dobj", "dative"} and c.lower_ == _OBJECT[want] for c in tok.head.children):
             return None  # "a woman from the ministry told her that ...": "she" is the one she told
         return speaker_phrase(tok)
     return None

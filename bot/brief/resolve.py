@@ -62,7 +62,8 @@ def resolve(people: PeopleIndex, f: Found | None, span: Span,
     definite = re.match(r"(?i)the\s", phrase)
     if definite:
         earlier = (indefinite_antecedent(text, phrase, f.start, people) or named_institution(text, phrase, f.start)
-                   or described_organisation(doc, phrase, f.start, people.inside_quote))
+                   or described_organisation(doc, phrase, f.start, people.inside_quote)
+                   or _unnamed_before(people, phrase, f.start, doc))
         if earlier is not None:
             person = people.person_for(earlier) if is_person_name(earlier) else None
             if person is not None:
@@ -88,6 +89,22 @@ def _described(people: PeopleIndex, pos: int, pron: str, span: Span,
     if found[3] is not None and found[3].gender not in (None, "f" if pron == "she" else "m"):
         return None, False  # "The diplomat added that, in her words, ...": not the male diplomat named earlier
     return found, found[3] is None and not re.match(r"(?i)(?:an?|one|another)\s", desc.phrase)
+
+
+def _unnamed_before(people: PeopleIndex, phrase: str, pos: int, doc: Any) -> str | None:
+    """ "A member of the delegation has told us ..." then "the source said": an unnamed source taken up again under
+    another generic noun is the unnamed person who was the latest main-clause subject."""
+    words = phrase.lower().split()
+    if len(words) != 2 or words[-1] not in _GENERIC_SOURCES:
+        return None  # only a bare "the source": "the senior administration official" is a particular one
+    named = {i for m in people.mentions if not people.inside_quote(m.start) for i in range(m.start, m.end)}
+    desc = described_subject(doc, pos, "", people.inside_quote, lambda at: at in named)
+    if desc is None or not re.match(r"(?i)(?:an?|one|another)\s", desc.phrase):
+        return None
+    return desc.phrase[0].lower() + desc.phrase[1:]
+
+
+_GENERIC_SOURCES = {"source", "official", "person", "insider", "diplomat"}
 
 
 def he_or_she(people: PeopleIndex, pos: int, pron: str, span: Span,

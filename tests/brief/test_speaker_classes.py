@@ -196,3 +196,13 @@ def test_an_interviewers_initials_are_not_the_subject(quotes_of):
     YT: Dmitry Peskov said on Thursday that the energy truce was "a confirmation of our political will" on Russia's part.
     """
     assert [q.speaker_key for q in quotes_of(text)] == ["peskov"]
+
+
+def test_the_source_is_the_unnamed_member_never_a_named_person(quotes_of):
+    text = """
+    Finnish President Alexander Stubb arrived in Geneva on Wednesday for talks with European partners.
+    A member of the Ukrainian delegation in Geneva has told us an agreement on energy could come as early as Thursday.
+    "We are close on energy. Very close. It could be announced tomorrow," the source said.
+    """
+    got = [q.speaker for q in quotes_of(text)]
+    assert got == ["a member of the Ukrainian delegation in Geneva"]
