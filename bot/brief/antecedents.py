@@ -39,7 +39,8 @@ def indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex)
         return name  # "A pensioner who gave his name as Gennady": the pensioner is Gennady
     if _COPULA.search(text, max(0, found.start() - 16), found.start()):
         sentence = max(text.rfind(". ", 0, found.start()), text.rfind("\n", 0, found.start())) + 1
-        named = [m for m in people.mentions if sentence <= m.start < found.start() and not people.inside_quote(m.start)]
+        named = [m for m in people.mentions
+                 if sentence <= m.start < found.start() and not people.inside_quote(m.start)]
         if named:  # "Its commander, a major with the call sign Bohun, was an accountant": the accountant is Bohun
             return named[0].person.canonical
     earlier = found.group(0)

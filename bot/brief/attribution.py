@@ -35,6 +35,8 @@ _WORDS_OF = {"response", "reply", "answer", "reaction", "verdict", "advice", "wa
              "argument", "view", "position", "conclusion", "assessment", "message", "words", "point", "pitch"}
 
 
+_TIME = re.compile(r"\d{1,2}[:.]\d\d(?:\s*[apAP]\.?[mM]\.?)?|[A-Z]{2,4}T")
+_NOT_LABELS = {"UPDATE", "BREAKING", "LIVE", "WATCH", "READ", "ANALYSIS", "EXCLUSIVE", "CORRECTION", "LATEST", "NEW"}
 _LABEL = re.compile(r"(?P<name>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})(?:,[^:\n()]{1,80})?(?: ?\([^)\n]{1,60}\))?")
 
 
@@ -263,9 +265,12 @@ def _transcript_label(doc: Any, tokens: list[Any]) -> Found | None:
     if text[text.rfind("\n", 0, start) + 1 : start].strip():
         return None
     label = _LABEL.fullmatch(text, start, end)
-    if label is None or len(label.group("name")) < 3:
+    if label is None or len(label.group("name")) < 3 or label.group("name") in _NOT_LABELS:
         return None  # "Q:" and "A:" label questions and answers, not people
-    return Found(label.group("name").title(), start, label.end("name"), "person", None, "colon")
+    name = label.group("name")
+    if " " not in name and len(name) <= 4:  # "NATO:", "IAEA:": an acronym stays one
+        return Found(name, start, label.end("name"), "phrase", None, "colon")
+    return Found(name.title(), start, label.end("name"), "person", None, "colon")
 
 
 def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
@@ -297,7 +302,7 @@ def _colon_intro(doc: Any, tokens: list[Any]) -> Found | None:
                     found = Found(person.text, person.start_char, person.end_char, "person", None, "colon")
             found.how = "colon"
             return found
-    while len(lead) > 1 and (lead[0].is_space or re.fullmatch(r"\d{1,2}[:.]\d\d(?:\s*[apAP]\.?[mM]\.?)?|[A-Z]{2,4}T", lead[0].text)):
+    while len(lead) > 1 and (lead[0].is_space or _TIME.fullmatch(lead[0].text)):
         lead = lead[1:]  # a live blog's "18:30 GMT" before the speaker
     if 1 <= len(lead) <= 4 and all(t.pos_ == "PROPN" or t.text[:1].isupper() and t.is_alpha for t in lead) and (
             len(lead) > 1 or len(lead[0]) > 1):  # but not an interview's "Q:" or "A:"

@@ -73,13 +73,15 @@ def subject_person(tok: Any) -> Any | None:
 
 _CALLED = re.compile(
     r"\s*,?\s*(?:with the (?:call ?sign|nickname|nom de guerre)|(?:whose )?(?:call ?sign|nom de guerre)(?: is)?|named|"
-    r"nicknamed|known as|who goes by|who gave (?:his|her|their) (?:first )?name as|who gave only (?:his|her) first name,?|"
+    r"nicknamed|known as|who goes by|who gave (?:his|her|their) (?:first )?name as|"
+    r"who gave only (?:his|her) first name,?|"
     r"identified only as|who asked to be identified only (?:as|by (?:his|her) first name,?))\s+,?\s*"
     r"[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
 
 
 _CALLED_IN_TEXT = re.compile(
-    r"\b(?:(?:call ?sign|nom de guerre|nickname)|(?:gave|goes by) (?:his|her|their|the) (?:first )?name(?: as)?|who goes by|"
+    r"\b(?:(?:call ?sign|nom de guerre|nickname)|(?:gave|goes by) (?:his|her|their|the) (?:first )?name(?: as)?|"
+    r"who goes by|"
     r"identified only as|(?P<noun>[a-z]+) (?:named|nicknamed))\s+,?\s*[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
 _HUMAN = re.compile(r"(?:man|woman|boy|girl|er|or|ist|ian|ant|ee|son|daughter|wife|husband|mother|father|friend|"
                     r"sister|brother|colleague|deputy|medic|nurse|pensioner|veteran|resident|student|soldier|child)$")
@@ -193,8 +195,8 @@ def speaker_phrase(tok: Any) -> Found | None:
                 child.lower_ in {"of", "for", "at", "from"} or child.lower_ == "in" and _placed_source(tok, child)):
             right = clip_clause(tok.doc, tok.i, child.right_edge.i)  # "analysts at Norbridge Securities"
         elif child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN":
-            end = next((t.i - 1 for t in tok.doc[child.i : child.right_edge.i + 1] if t.text == "," or t.dep_ == "relcl"),
-                       child.right_edge.i)  # not the clause after it: "…, who said ..."
+            stops = (t.i - 1 for t in tok.doc[child.i : child.right_edge.i + 1] if t.text == "," or t.dep_ == "relcl")
+            end = next(stops, child.right_edge.i)  # not the clause after it: "…, who said ..."
             if end - tok.i <= 8:
                 right = end  # "a source familiar with the talks", "an official involved in the planning"
     span = tok.doc[left : right + 1]

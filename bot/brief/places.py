@@ -39,7 +39,8 @@ def place_words(doc: Any) -> set[str]:
             out.add(fold(tok.text))
     named = {fold(t.text) for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent}
     named |= {w for w in out if w in MALE_NAMES or w in FEMALE_HINTS}
-    return (out | _STORY_PLACES) - named  # "Larysa" of "Larysa Horbenko" is a person, whatever the parser made of one mention
+    # "Larysa" of "Larysa Horbenko" is a person, whatever the parser made of one mention
+    return (out | _STORY_PLACES) - named
 
 
 def is_place(name: str, places: set[str]) -> bool:

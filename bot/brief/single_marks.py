@@ -14,7 +14,8 @@ _CLOSE_RIGHT = set(" \t,.;:!?)]}—–-…") | set(_DOUBLES)
 _ELISION = re.compile(r"(?:\d0s|\d\d\b|em\b|til\b|cause\b|n\b|tis\b)", re.IGNORECASE)  # ’90s, ’em, rock ’n’ roll
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _MIN_WORDS = 4
-_HEADLINE = re.compile(r"(?m)^(?P<who>(?:[A-Z][^\n\"“”‘’']{0,80}?[ \t:])?)[ \t]*[‘'](?P<quote>[^\s‘'][^\n]{8,150}?)[’'][ \t]*$")
+_HEADLINE = re.compile(r"(?m)^(?P<who>(?:[A-Z][^\n\"“”‘’']{0,80}?[ \t:])?)[ \t]*"
+                       r"[‘'](?P<quote>[^\s‘'][^\n]{8,150}?)[’'][ \t]*$")
 
 
 def primary_marks(text: str) -> str:

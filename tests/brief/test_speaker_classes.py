@@ -206,3 +206,11 @@ def test_the_source_is_the_unnamed_member_never_a_named_person(quotes_of):
     """
     got = [q.speaker for q in quotes_of(text)]
     assert got == ["a member of the Ukrainian delegation in Geneva"]
+
+
+def test_an_acronym_label_stays_an_acronym(quotes_of):
+    text = """
+    The alliance issued its reply overnight.
+    NATO: "The alliance stands ready to support any arrangement that keeps the peace."
+    """
+    assert [q.speaker for q in quotes_of(text)] == ["NATO"]
