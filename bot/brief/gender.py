@@ -14,6 +14,19 @@ _MALE_RELATION = re.compile(r"\b(?:father|husband|son|brother|grandfather|widowe
 _FEMALE_HINT = re.compile(r"\b(?:Ms|Mrs|Miss|Mme|Madam|Dame|Lady)\.?\s*$")
 
 
+_FEMALE_NOUNS = {"woman", "mother", "wife", "daughter", "sister", "grandmother", "widow", "girl", "aunt", "niece",
+                 "nun"}
+_MALE_NOUNS = {"man", "father", "husband", "son", "brother", "grandfather", "widower", "boy", "uncle", "nephew", "monk"}
+GENDERED_NOUNS = _FEMALE_NOUNS | _MALE_NOUNS
+
+
+def noun_gender(word: str) -> str | None:
+    """ "f" or "m" for a noun that says it ("woman", "spokeswoman", "brother"), else None."""
+    if word in _FEMALE_NOUNS or word.endswith("woman"):
+        return "f"
+    return "m" if word in _MALE_NOUNS or word.endswith("man") else None
+
+
 def honorific_gender(before: str) -> str | None:
     """ "f" or "m" when `before` ends with an honorific ("Mrs", "Ms.", "Sir"), else None."""
     return "f" if _FEMALE_HINT.search(before) else "m" if _MALE_HINT.search(before) else None

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .cues import PRONOUNS, SPEAKER_NOUNS
+from .gender import GENDERED_NOUNS, noun_gender
 from .phrases import Found, speaker_phrase
 
 
@@ -45,8 +46,8 @@ def described_subject(doc: Any, pos: int, pronoun: str, quoted: Any, named: Call
             named_after = min(named_after, tok.sent.start)
         if tok.dep_ not in {"nsubj", "nsubjpass"} or not _main_verb(tok.head):
             continue
-        if tok.lower_ in PRONOUNS or tok.pos_ != "NOUN" or tok.lower_ not in _PERSON_NOUNS or want and _gender(
-                tok) not in (None, want):
+        if tok.lower_ in PRONOUNS or tok.pos_ != "NOUN" or tok.lower_ not in _PERSON_NOUNS or want and noun_gender(
+                tok.lower_) not in (None, want):
             if named(tok.idx):
                 return None
             continue
@@ -66,14 +67,7 @@ def _main_verb(verb: Any) -> bool:
     return verb.dep_ == "ROOT" or verb.dep_ == "conj" and verb.head.dep_ == "ROOT"
 
 
-def _gender(noun: Any) -> str | None:
-    word = noun.lower_
-    return "f" if word in _FEMALE or word.endswith("woman") else "m" if word in _MALE or word.endswith("man") else None
-
-
-_FEMALE = {"woman", "mother", "wife", "daughter", "sister", "grandmother", "widow", "girl", "aunt", "niece", "nun"}
-_MALE = {"man", "father", "husband", "son", "brother", "grandfather", "widower", "boy", "uncle", "nephew", "monk"}
-_PERSON_NOUNS = _FEMALE | _MALE | {
+_PERSON_NOUNS = GENDERED_NOUNS | {
     "source", "official", "diplomat", "analyst", "expert", "observer", "reporter", "journalist", "resident", "soldier",
     "commander", "lawmaker", "senator", "member", "delegate", "negotiator", "spokesperson", "worker", "leader",
     "voter", "child", "person", "officer", "aide", "adviser", "advisor", "envoy", "ambassador", "chief", "director",

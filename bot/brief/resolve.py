@@ -75,14 +75,19 @@ def resolve(people: PeopleIndex, f: Found | None, span: Span,
     return phrase, None, how, None
 
 
+def _unnamed_subject(people: PeopleIndex, doc: Any, pos: int, pron: str) -> Found | None:
+    """described_subject with the article's named mentions (outside quotes) as what stops it."""
+    named = {i for m in people.mentions if not people.inside_quote(m.start) for i in range(m.start, m.end)}
+    return described_subject(doc, pos, pron, people.inside_quote, lambda at: at in named)
+
+
 def _described(people: PeopleIndex, pos: int, pron: str, span: Span,
                last: tuple[int, str, str, str | None, Person | None] | None,
                text: str, doc: Any) -> tuple[tuple[str | None, str | None, str, Person | None] | None, bool]:
     """A he/she whose antecedent is a described person: "An Emirati official ... “…,” he said" is the official.
     Returns (resolution, weak); weak unless the description is indefinite or resolves to a named person: "the former
     minister" or "his mother" that name no one are outranked by a named antecedent."""
-    named = {i for m in people.mentions if not people.inside_quote(m.start) for i in range(m.start, m.end)}
-    desc = described_subject(doc, pos, pron, people.inside_quote, lambda at: at in named)
+    desc = _unnamed_subject(people, doc, pos, pron)
     if desc is None:
         return None, False
     found = resolve(people, desc, span, last, text, doc)
@@ -97,8 +102,7 @@ def _unnamed_before(people: PeopleIndex, phrase: str, pos: int, doc: Any) -> str
     words = phrase.lower().split()
     if len(words) != 2 or words[-1] not in _GENERIC_SOURCES:
         return None  # only a bare "the source": "the senior administration official" is a particular one
-    named = {i for m in people.mentions if not people.inside_quote(m.start) for i in range(m.start, m.end)}
-    desc = described_subject(doc, pos, "", people.inside_quote, lambda at: at in named)
+    desc = _unnamed_subject(people, doc, pos, "")
     if desc is None or not re.match(r"(?i)(?:an?|one|another)\s", desc.phrase):
         return None
     return desc.phrase[0].lower() + desc.phrase[1:]
