@@ -30,8 +30,17 @@ def indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex)
     for m in pattern.finditer(text, max(0, pos - 2500), pos):
         if not people.inside_quote(m.start()):
             found = m
+    mods = [w.lower() for w in words[1:-1] if w.lower() not in {"the", "former", "senior"}]
+    if found is None and mods and words[0].lower() == "the":  # "the bank manager", long after "A senior manager at
+        for m in pattern.finditer(text, 0, pos):                # a large state-owned bank": the details agree
+            if not people.inside_quote(m.start()) and all(w in text[m.start() : m.end() + 80].lower() for w in mods):
+                found = m
     cue_next = _CUE_NEXT.match(text, found.end()) if found is not None else None  # "..., a U.S. official said."
-    if found is None or not cue_next and _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
+    if found is not None and any(found.end() < m.start <= found.end() + 2 for m in people.mentions):
+        return None  # "a joint briefing with ministry spokesperson Oksana Vdovenko": a title before a name
+    named_before = found is not None and not cue_next and any(
+        found.start() - 4 <= m.end <= found.start() for m in people.mentions)  # not "In Paris, an adviser ..."
+    if found is None or named_before and _NAME_BEFORE.search(text, max(0, found.start() - 60), found.start()) or \
             _NAME_AFTER.match(text, found.end()):
         return None  # "Yuri Ushakov, a senior Kremlin aide": the description names a person, resolved by role
     name = called_name(text, found.end())

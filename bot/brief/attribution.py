@@ -68,6 +68,11 @@ def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
         if t.is_punct:
             break
         if t.lower_ in PRONOUNS or t.ent_type_ == "PERSON" or t.pos_ in {"PROPN", "NOUN"}:
+            root = t
+            while root.dep_ == "compound" and root.head.i > root.i:
+                root = root.head
+            if root.dep_ == "pobj" and root.head.head.pos_ == "NOUN" and root.head.head.is_lower:
+                return speaker_phrase(root.head.head)  # "an adviser to President Macron said", misparsed
             return speaker_phrase(t)
     return None
 

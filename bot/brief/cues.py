@@ -46,6 +46,9 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "leader": ("president", "prime minister", "chancellor", "leader", "premier"),
     "premier": ("prime minister", "premier"),
     "chief": ("chief", "head"),
+    # "the official": someone holding office ("a deputy head of the city military administration")
+    "official": ("official", "head", "deputy", "minister", "administration", "spokes", "secretary", "governor", "mayor",
+                 "adviser", "advisor", "aide", "envoy", "ambassador", "director", "commissioner", "chief"),
     "head": ("head", "chief", "president", "leader"),
     "senator": ("senator", "senate", "federation council", "upper house"),
     "lawmaker": ("lawmaker", "mp", "member of parliament", "deputy", "duma", "rada", "congressman", "congresswoman",

@@ -78,7 +78,8 @@ _PERSON_NOUNS = GENDERED_NOUNS | {
     "medic", "volunteer", "farmer", "driver", "miner", "engineer", "accountant", "supervisor", "retiree", "refugee",
     "evacuee", "sergeant", "captain", "lieutenant", "colonel", "major", "private", "fighter", "paramedic", "surgeon",
     "villager", "shopkeeper", "vendor", "passenger", "traveller", "traveler", "guard", "technician", "mechanic",
-    "deputy", "staffer", "consultant", "strategist", "banker", "insider", "participant", "organiser", "organizer"}
+    "deputy", "staffer", "consultant", "strategist", "banker", "insider", "participant", "organiser", "organizer",
+    "employee", "blogger", "entrepreneur", "businessman", "businesswoman", "academic", "correspondent", "lecturer"}
 
 
 def _latest(doc: Any, pos: int, within: int, quoted: Any, fits: Callable[[Any], bool]) -> Found | None:

@@ -9,7 +9,7 @@ from typing import Any
 from .cues import ROLE_SYNONYMS
 from .first_names import full_name_spans
 from .gender import guess_gender, honorific_gender
-from .known_people import known_gender, known_roles, story_person
+from .known_people import known_gender, known_roles, news_outlet, story_person
 from .name_tokens import (
     ORG_WORDS,
     appositive,
@@ -102,7 +102,9 @@ class PeopleIndex:
         self._add_bare_surnames(doc)
         self._merge_first_names()
         self._add_called()
-        self.mentions.sort(key=lambda m: m.start)
+        self.people = [p for p in self.people if not news_outlet(p.canonical)]  # "told Meduza": a newsroom, no one
+        kept = {id(p) for p in self.people}
+        self.mentions = sorted((m for m in self.mentions if id(m.person) in kept), key=lambda m: m.start)
         for m in self.mentions:  # "an IT specialist named Artyom ... says": the named newcomer leads the clause
             if not m.subject and _INTRODUCED.search(self.text, max(0, m.start - 40), m.start):
                 m.subject = True
@@ -275,13 +277,20 @@ class PeopleIndex:
         if fresh is not None:
             return fresh.person
         if prefer is not None and any(m.person is prefer for m in fits):
-            last_prefer = max(m.start for m in fits if m.person is prefer)
+            mine = [m for m in fits if m.person is prefer]  # not "Zelenskiy, standing beside Merz, said"
+            last_prefer = max(m.start for m in [m for m in mine if not self._beside(m)] or mine)
             if not any(m.start > last_prefer and m.subject and m.person is not prefer for m in fits):
                 return prefer
         subjects = [m for m in fits if m.subject and pos - m.end < 1500]
         if subjects:
             return subjects[-1].person
         return fits[-1].person
+
+    def _beside(self, m: Mention) -> bool:
+        """A mention as the object of "beside", "with", "next to" ...: someone the subject stands with."""
+        span = self._doc.char_span(m.start, m.end, alignment_mode="expand")
+        root = span.root if span is not None else None
+        return root is not None and root.dep_ == "pobj" and root.head.lower_ in {"beside", "with", "to", "alongside"}
 
     def recent(self, pos: int, within: int = 1200) -> list[Person]:
         """People mentioned (outside quotes) in the `within` characters before `pos`, latest first."""
@@ -299,7 +308,8 @@ class PeopleIndex:
         if not words or not is_role_word(words[-1]):
             return None
         head, mods = words[-1], words[:-1]
-        targets = ROLE_SYNONYMS.get(head, ()) + (head,)
+        # "the official" alone is whoever holds office; "the senior administration official" is a particular one
+        targets = (ROLE_SYNONYMS.get(head, ()) if head != "official" or not mods else ()) + (head,)
         best, best_score = None, 0.0
         recency = {m.person: m.start for m in self.mentions if m.start < pos}
         for person in self.people:

@@ -66,23 +66,40 @@ def subject_person(tok: Any) -> Any | None:
     """The first PERSON in a subject's subtree that is not a possessor or object ("Rustem Umerov, head of ...")."""
     doc = tok.doc
     for t in doc[tok.left_edge.i : tok.right_edge.i + 1]:
-        if t.ent_type_ == "PERSON" and not possessive(t) and not _modifies_noun(t, tok):
+        if t.ent_type_ == "PERSON" and not possessive(t) and not _modifies_noun(t, tok) and not _attached(t, tok):
             return ent_span(t)
     return None
 
 
+def _attached(t: Any, head: Any) -> bool:
+    """ "an adviser to President Macron", "an executive at a company that met Mr. Dmitriev": a name hung on a common
+    noun through a preposition or a relative clause is someone else."""
+    if head.pos_ != "NOUN" or not head.is_lower:
+        return False
+    node = t
+    while node.i != head.i and node.head.i != node.i:
+        if node.dep_ in {"pobj", "relcl", "dobj"} and node.dep_ != "appos":
+            return True
+        if node.dep_ == "appos":
+            return False
+        node = node.head
+    return False
+
+
 _CALLED = re.compile(
     r"\s*,?\s*(?:with the (?:call ?sign|nickname|nom de guerre)|(?:whose )?(?:call ?sign|nom de guerre)(?: is)?|named|"
-    r"nicknamed|known as|who goes by|who gave (?:his|her|their) (?:first )?name as|"
-    r"who gave only (?:his|her) first name,?|"
-    r"identified only as|who asked to be identified only (?:as|by (?:his|her) first name,?))\s+,?\s*"
+    r"nicknamed|known as|who goes by|identified only as|"
+    # "a sergeant in the 28th Brigade, who gave only his call sign, Tesla": a short modifier may come first
+    r"(?:\s+(?:in|at|from|of|with|on|near|walking|standing|sitting|serving|working)\b[^,.;:()“”\"\n]{0,60}?)?,?\s*"
+    r"who (?:gave|offered|asked to be identified|agreed to be identified)(?: only)?(?: by| as)?(?: (?:his|her|their))?"
+    r"(?: first name| call ?sign| nom de guerre| name)?(?: as| only)?(?: in line with [^,]{1,40})?,?)\s*,?\s+"
     r"[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
 
 
 _CALLED_IN_TEXT = re.compile(
-    r"\b(?:(?:call ?sign|nom de guerre|nickname)|(?:gave|goes by) (?:his|her|their|the) (?:first )?name(?: as)?|"
+    r"\b(?:(?:call ?sign|nom de guerre|nickname)|(?:gave|goes by)(?: only)? (?:his|her|their|the) (?:first )?name(?: as)?|"
     r"who goes by|"
-    r"identified only as|(?P<noun>[a-z]+) (?:named|nicknamed))\s+,?\s*[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
+    r"identified only as|(?P<noun>[a-z]+) (?:named|nicknamed))\s*,?\s+[\"“']?([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)")
 _HUMAN = re.compile(r"(?:man|woman|boy|girl|er|or|ist|ian|ant|ee|son|daughter|wife|husband|mother|father|friend|"
                     r"sister|brother|colleague|deputy|medic|nurse|pensioner|veteran|resident|student|soldier|child)$")
 
@@ -120,7 +137,7 @@ def called_name(text: str, pos: int) -> str | None:
 
 
 def _called_at(text: str, pos: int) -> re.Match[str] | None:
-    return _CALLED.match(text, pos, min(len(text), pos + 90))
+    return _CALLED.match(text, pos, min(len(text), pos + 160))
 
 
 def _called(tok: Any) -> Found | None:

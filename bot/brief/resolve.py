@@ -93,18 +93,23 @@ def _described(people: PeopleIndex, pos: int, pron: str, span: Span,
     found = resolve(people, desc, span, last, text, doc)
     if found[3] is not None and found[3].gender not in (None, "f" if pron == "she" else "m"):
         return None, False  # "The diplomat added that, in her words, ...": not the male diplomat named earlier
-    return found, found[3] is None and not re.match(r"(?i)(?:an?|one|another)\s", desc.phrase)
+    # Strong when it resolved to someone else ("the bank manager" -> "a senior manager at a bank") or introduces
+    # someone ("The owner of a logistics company"); a bare "the former minister" that names no one is weak.
+    other = found[0] is not None and found[0].lower() != desc.phrase.lower()
+    return found, found[3] is None and not other and not re.match(r"(?i)(?:an?|one|another)\s|the \w+ of ", desc.phrase)
 
 
 def _unnamed_before(people: PeopleIndex, phrase: str, pos: int, doc: Any) -> str | None:
     """ "A member of the delegation has told us ..." then "the source said": an unnamed source taken up again under
     another generic noun is the unnamed person who was the latest main-clause subject."""
     words = phrase.lower().split()
-    if len(words) != 2 or words[-1] not in _GENERIC_SOURCES:
+    if len(words) not in (2, 3) or words[-1] not in _GENERIC_SOURCES:
         return None  # only a bare "the source": "the senior administration official" is a particular one
     desc = _unnamed_subject(people, doc, pos, "")
     if desc is None or not re.match(r"(?i)(?:an?|one|another)\s", desc.phrase):
         return None
+    if len(words) == 3 and words[1] not in desc.phrase.lower().split():
+        return None  # "the former official" after "A former employee of the administration", not "the U.S. official"
     return desc.phrase[0].lower() + desc.phrase[1:]
 
 

@@ -1,0 +1,83 @@
+"""Speakers introduced inside a description: call signs after a modifier, outlets, unnamed sources taken up again."""
+
+from __future__ import annotations
+
+
+def _speakers(quotes_of, text: str) -> list[str]:
+    return [q.speaker for q in quotes_of(text)]
+
+
+def test_a_call_sign_after_a_modifier_names_the_described_soldier(quotes_of):
+    assert _speakers(quotes_of, '''
+The crews near the river say the plan ignores the drones. A platoon leader in a mountain assault brigade, who asked to be identified by his call sign, Kodak, said the idea of a neat withdrawal line was fantasy.
+"Nobody can pull back ten kilometres in the open. The drones see every truck and every man," he said.
+''') == ["Kodak"]
+
+
+def test_a_call_sign_in_a_colon_introduction(quotes_of):
+    assert _speakers(quotes_of, '''
+A corporal in the 41st Brigade, who gave only his call sign, Orel, in line with army rules, said on a phone call that the trenches could not simply be handed over:
+"We dug these lines for two winters. Nobody signs them away from a hotel in Geneva."
+''') == ["Orel"]
+
+
+def test_a_first_name_given_after_a_participle_phrase(quotes_of):
+    assert _speakers(quotes_of, '''
+Opinions along the Bosphorus promenade are mixed. Andriy Pavlenko, a 58-year-old ferry mechanic, said he would believe it when the guns stopped.
+Next to him, a student carrying a violin case, who gave only her first name, Solomiia, shrugged at the news.
+"Every month they say the deal is close, and every month the sirens go on," she said.
+''') == ["Solomiia"]
+
+
+def test_a_news_outlet_is_never_the_person_a_pronoun_means(quotes_of):
+    speakers = _speakers(quotes_of, '''
+A senior trader at a large grain exporter told Meduza that the firm was already booking ships for the spring.
+The Kremlin insists that commercial interests play no part in its position on the talks.
+Other businesspeople Meduza spoke to were gloomier. The owner of a small freight company, who runs trucks to Kazakhstan, said he had stopped planning beyond a month.
+"I stopped believing in forecasts in 2022. Now I believe only in signed contracts," he said.
+The grain trader was more cheerful. "Somebody will sign something, and we will be first in line to ship," he said.
+''')
+    assert "Meduza" not in speakers
+    assert speakers[0].lower() == "the owner of a small freight company"
+    assert speakers[1] == "a senior trader"
+
+
+def test_the_former_official_is_the_former_employee_just_described(quotes_of):
+    assert _speakers(quotes_of, '''
+Lev Arbatsky, who runs the state fund, said the money would follow any settlement.
+A former employee of the government apparatus, who left in 2023, described two camps inside the system.
+"For some of them the war is a salary and a career. For others it is only a burden," the former official said.
+''') == ["a former employee of the government apparatus"]
+
+
+def test_an_adviser_to_a_named_leader_is_not_that_leader(quotes_of):
+    speakers = _speakers(quotes_of, '''
+In Rome, an adviser to Prime Minister Giorgia Meloni said the plans were "not something to be traded with Moscow."
+An executive at one of the shipping firms that met Mr. Dmitriev in Riyadh said the session had been "friendly and very heavy on slides."
+''')
+    assert speakers == ["an adviser", "an executive at one of the shipping firms"]
+
+
+def test_the_official_is_the_named_office_holder(quotes_of):
+    assert _speakers(quotes_of, '''
+Marta Hrytsenko, a retired nurse, said she would not leave her flat. "I stayed in 2022 and I will stay now," she said.
+Oleh Lysak, a deputy head of the district military administration, said buses were ready for anyone who wanted to go.
+"People ask me every day whether the city will be handed over. I tell them what I know, and that is not much," the official said.
+''') == ["Marta Hrytsenko", "Oleh Lysak"]
+
+
+def test_a_modified_official_is_not_matched_to_an_envoy(quotes_of):
+    speakers = _speakers(quotes_of, '''
+Special envoy Steve Witkoff said the talks had been "long and serious on every point."
+A senior administration official, speaking on condition of anonymity, said the map was the hardest part.
+The senior administration official described the Russian side as "immovable on territory and relaxed about everything else."
+''')
+    assert speakers[0] == "Steve Witkoff" and speakers[1] != "Steve Witkoff"
+
+
+def test_the_subject_standing_beside_the_last_speaker_is_he(quotes_of):
+    assert _speakers(quotes_of, '''
+Chancellor Friedrich Merz said relief could only come "after a signed and verified agreement, not before."
+Zelenskiy, standing beside Merz, thanked the leaders and said Ukraine was negotiating in good faith.
+"We want the war to end this year, but we will not sign a paper that invites the next one," he said.
+''') == ["Friedrich Merz", "Zelenskiy"]
