@@ -6,6 +6,7 @@ import re
 
 from .cues import ROLE_NOUNS, SPEAKER_NOUNS
 from .people import PeopleIndex, Person
+from .roles import by_role
 from .speakers import fold
 
 _AGE = re.compile(r"\b(\d{1,3}) year old\b")
@@ -127,7 +128,7 @@ def described_person(people: PeopleIndex, phrase: str, pos: int, *, role_like: b
         return None  # "the source said": whoever it is, the article chose not to name them
     person = resolve_description(people, phrase, pos, weak=False) if definite else None
     if person is None and (definite or role_like):
-        person = people.by_description(phrase, pos)
+        person = by_role(people, phrase, pos)
     if person is None and definite:
         person = resolve_description(people, phrase, pos, weak=True)
     return person

@@ -95,10 +95,14 @@ def appositive(text: str, end: int) -> str | None:
     return re.sub(r"^(?:the|a|an)\s+", "", phrase)
 
 
+_ZONES = {"GMT", "UTC", "CET", "CEST", "EET", "EEST", "BST", "ET", "EST", "EDT", "MSK", "Kyiv"}
+
+
 def trimmed(ent: Any) -> Any:
     """An entity without the live-blog time stamp or line break the tagger swept into it ("18:30\nZelensky")."""
     start = ent.start
-    while start < ent.end - 1 and (ent.doc[start].is_space or not any(c.isalpha() for c in ent.doc[start].text)):
+    while start < ent.end - 1 and (ent.doc[start].is_space or not any(c.isalpha() for c in ent.doc[start].text)
+                                   or ent.doc[start].text in _ZONES):  # "14.05 GMT Kallas"
         start += 1
     return ent if start == ent.start else Span(ent.doc, start, ent.end, label=ent.label_)
 

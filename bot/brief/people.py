@@ -6,15 +6,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cues import ROLE_SYNONYMS
 from .first_names import full_name_spans
 from .gender import guess_gender, honorific_gender
-from .known_people import known_gender, known_roles, news_outlet, story_person
+from .known_people import known_gender, news_outlet, story_person
 from .name_tokens import (
     ORG_WORDS,
     appositive,
     bare_subject_name,
-    is_role_word,
     person_entities,
     pre_title,
     stop_word,
@@ -58,7 +56,6 @@ def _strip_possessive(text: str) -> str:
     return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
 
 
-_GENERIC_ROLES = {"official", "officials", "leader", "representative", "diplomat", "negotiator", "deputy", "member"}
 _INTRODUCED = re.compile(r"\b(?:named|nicknamed|call ?sign|callsign|nom de guerre|name as|first name,?|known as|"
                          r"goes by|identified only as)\s*,?\s*[\"“']?$")
 
@@ -299,63 +296,3 @@ class PeopleIndex:
             if m.end <= pos and pos - m.end <= within and not self.inside_quote(m.start) and m.person not in seen:
                 seen.append(m.person)
         return seen
-
-    def by_description(self, phrase: str, pos: int) -> Person | None:
-        """The named person a description like "the Ukrainian president" refers to, if any."""
-        phrase = re.split(r"\s+of\s+", phrase)[0] if re.search(r"(?i)^the\s+\w+\s+of\s", phrase) else phrase
-        former = "former" in fold(phrase).split()
-        words = [w for w in fold(phrase).split() if w not in {"the", "top", "former", "senior", "current", "s"}]
-        if not words or not is_role_word(words[-1]):
-            return None
-        head, mods = words[-1], words[:-1]
-        # "the official" alone is whoever holds office; "the senior administration official" is a particular one
-        targets = (ROLE_SYNONYMS.get(head, ()) if head != "official" or not mods else ()) + (head,)
-        best, best_score = None, 0.0
-        recency = {m.person: m.start for m in self.mentions if m.start < pos}
-        for person in self.people:
-            if person not in recency:
-                continue
-            roles = " ".join(fold(r) for r in person.roles + list(known_roles(person.canonical)))
-            context = self._context(person)
-            intro = self._intro(person)
-            if former and "former" not in roles:
-                continue  # "the former Dutch prime minister" is not the prime minister in office
-            score = 2.0
-            if not roles or not any(re.search(rf"\b{re.escape(t)}", roles) for t in targets):
-                if head in _GENERIC_ROLES or not any(re.search(rf"\b{re.escape(t)}\b", intro) for t in targets):
-                    continue
-                score = 1.5  # the role is in the apposition that introduces them ("X, envoy ... and head of the RDIF")
-            for mod in mods:
-                stem = rf"\b{re.escape(mod[:5])}"
-                score += 1.0 if re.search(stem, roles) else 0.3 if re.search(stem, context) else -0.5
-            score += recency[person] / 1e7
-            if score > best_score:
-                best, best_score = person, score
-        if best is not None and best_score >= 1.0:
-            return best
-        for person in self.recent(pos):  # no role on record: the latest fully named person not contradicting it
-            if len(name_words(person.canonical)) < 2:
-                continue
-            roles = " ".join(fold(r) for r in person.roles + list(known_roles(person.canonical)))
-            if former and "former" not in roles:
-                continue
-            if not roles or any(re.search(rf"\b{re.escape(t)}", roles) for t in targets):
-                return person
-        return None
-
-    def _intro(self, person: Person) -> str:
-        """The appositions that introduce `person` ("Kirill Dmitriev, special envoy ... and head of the RDIF,")."""
-        out = []
-        for m in self.mentions:
-            if m.person is person and not self.inside_quote(m.start) and self.text[m.end : m.end + 1] == ",":
-                end = min(len(self.text), m.end + 220)
-                stop = min((i for i in (self.text.find(c, m.end, end) for c in ".\n") if i >= 0), default=end)
-                out.append(fold(self.text[m.end : stop]))
-        return " ".join(out)
-
-    def _context(self, person: Person) -> str:
-        words = []
-        for m in self.mentions:
-            if m.person is person and not self.inside_quote(m.start):
-                words.append(fold(self.text[max(0, m.start - 60) : m.end + 60]))
-        return " ".join(words)

@@ -8,6 +8,7 @@ from typing import Any
 from .attribution import find_speaker
 from .groups import group_antecedent
 from .issuers import via_issuer
+from .known_people import story_person
 from .marks import _SENT_END, Span, find_spans, paragraphs
 from .people import PeopleIndex, Person
 from .phrases import Found
@@ -181,8 +182,15 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     para_lo = text.rfind("\n", 0, span.start) + 1
     prev_lo = text.rfind("\n", 0, max(para_lo - 1, 0)) + 1 if para_lo > 0 else 0
     opens_para = not text[para_lo : span.open_mark if span.open_mark >= 0 else span.start].strip()
-    if opens_para and (person := _named_after(people, text, span)) is not None:
+    opens_sentence = opens_para or re.search(r"[.!?][\"”’']?\s*$", text[para_lo : _open_at(span)]) is not None
+    if opens_sentence and (person := _named_after(people, text, span)) is not None:
         return person.canonical, person.role, "context", person
+    above = text[:para_lo].rstrip()
+    if opens_para and (label := _SUBHEAD.match(text, above.rfind("\n") + 1, len(above))):
+        person = people.person_for(label.group(1)) or (  # a live blog's "Kallas: Europe must have a say" above it
+            people.add_name(label.group(1), label.start(1), label.end(1)) if story_person(label.group(1)) else None)
+        if person is not None:
+            return person.canonical, person.role, "context", person
     since = max(last_end, prev_lo if last is None or opens_para else para_lo)
     subjects = [m for m in people.mentions if since <= m.start < span.start and m.subject and not people.inside_quote(m.start)]
     pronoun = _pronoun_subject(doc, since, span.start, people)
@@ -199,19 +207,21 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     return "unknown", None, "unknown", None
 
 
+_SUBHEAD = re.compile(r"(?:\d{1,2}[.:]\d{2}(?:[ \t]*(?:GMT|UTC|CET|EET|BST|ET|[AaPp]\.?[Mm]\.?))?[ \t]+)?([A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,2}):[ \t]+[^\n]{3,80}?(?<![.!?\"”])[ \t]*$")
 _LOOKS_BACK = re.compile(
     r"(?:(?:That|This|Those|These|Such)\b[^.\n]{0,40}?\b(?:is|was|are|were)\b[^.\n]{0,30}?\b(?:how|what|the view|the words|"
-    r"the verdict|the assessment|the warning|the message)\b|So (?:says|said)\b|The (?:words|warning|verdict|assessment|"
+    r"the verdict|the assessment|the warning|the message|the line|the position|the response|the reaction)\b|So (?:says|said)\b|The (?:words|warning|verdict|assessment|"
     r"view|remarks?|comments?|message|answer|reply) (?:was|were|came)\b)")
 
 
 def _named_after(people: PeopleIndex, text: str, span: Span) -> Person | None:
     """A quote standing alone in its paragraph, its speaker named by the next one looking back at it ("That, at
     least, is how Grigory Lenz sees it.", "The words were those of Sen. Markwayne Mullin, ...")."""
-    para_hi = text.find("\n", span.end)
-    if para_hi < 0 or text[span.end : para_hi].strip(" \t\"”’',.") or span.close_mark < 0:
+    para_hi = text.find("\n", span.end) % (len(text) + 1)  # the last paragraph ends with the text
+    if span.close_mark < 0:
         return None
-    nxt = para_hi + 1
+    rest = text[span.end : para_hi]  # "… legitimate target.” That was the line from Maria Zakharova, …"
+    nxt = span.end + len(rest) - len(rest.lstrip(" \t\"”’',.")) if rest.strip(" \t\"”’',.") else para_hi + 1
     if not _LOOKS_BACK.match(text, nxt):
         return None
     end = nxt + 200

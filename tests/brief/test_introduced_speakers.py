@@ -1,4 +1,4 @@
-"""Speakers introduced inside a description: call signs after a modifier, outlets, unnamed sources taken up again."""
+"""Speakers introduced around a quote: call signs after a modifier, outlets, unnamed sources taken up again, look-backs."""
 
 from __future__ import annotations
 
@@ -81,3 +81,27 @@ Chancellor Friedrich Merz said relief could only come "after a signed and verifi
 Zelenskiy, standing beside Merz, thanked the leaders and said Ukraine was negotiating in good faith.
 "We want the war to end this year, but we will not sign a paper that invites the next one," he said.
 ''') == ["Friedrich Merz", "Zelenskiy"]
+
+
+def test_a_look_back_sentence_after_a_quote_mid_paragraph_names_the_speaker(quotes_of):
+    assert _speakers(quotes_of, '''
+Keir Starmer said the coalition had "done the planning and identified the units."
+Moscow dismissed the idea within hours. "Any foreign soldiers on Ukrainian soil will be treated as a legitimate target." That was the line from Maria Zakharova, the foreign ministry spokeswoman, at her weekly briefing.
+''') == ["Keir Starmer", "Maria Zakharova"]
+
+
+def test_a_live_blog_subhead_names_the_quote_below_it(quotes_of):
+    assert _speakers(quotes_of, '''
+14.05 GMT
+Kallas: Europe must be at the table
+"Any agreement about the security of Europe has to be agreed with Europe. We are not a waiting room,"
+That is the EU's foreign policy chief, Kaja Kallas, speaking in Brussels a short while ago.
+''') == ["Kaja Kallas"]
+
+
+def test_a_title_with_of_resolves_to_the_named_holder(quotes_of):
+    assert _speakers(quotes_of, '''
+Pictures released by the Saudi foreign ministry show Rubio and his host shaking hands before the meeting.
+Marco Rubio spoke briefly to reporters before boarding his plane.
+"We had a long and useful meeting, and we understand much better where the gaps are," the US secretary of state said.
+''') == ["Marco Rubio"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.brief.people import PeopleIndex
+from bot.brief.roles import by_role
 from bot.brief.titled import titled_names
 
 
@@ -109,7 +110,7 @@ def test_a_name_after_a_role_title_is_a_person_when_the_ner_misses_it(nlp):
     people = PeopleIndex(doc, [])
     person = people.person_for("Vellemaa")
     assert person is not None and person.canonical == "Oskar Vellemaa"
-    assert people.by_description("the minister", len(doc.text)) is person
+    assert by_role(people, "the minister", len(doc.text)) is person
 
 
 def test_a_title_before_an_organisation_is_no_name(nlp):
