@@ -12,6 +12,8 @@ _NAME_AFTER = re.compile(r",\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}\s*,"
 _COPULA = re.compile(r"\b(?:was|is|had been|has been|used to be)\s+$")
 _CUE_NEXT = re.compile(r"[ \t]+(?:said|says|told|tells|added)\b")
 _IN_PLACE = r"(?:[ \t]+(?:based[ \t]+)?in[ \t]+[A-Z][\w’'-]+(?=[ \t]+(?:who|which|said|says|told|added)\b|[,.;:]))?"
+_WITH = (r"(?:[ \t]+to(?:[ \t]+[A-Z][\w.’'-]*){1,4}(?=[ \t,.;:])|[ \t]+(?:travelling|traveling|working|accompanying)[ \t]+"
+         r"with[ \t]+(?:the[ \t]+)?(?:[\w’'-]+[ \t]+){0,2}?[\w’'-]+(?=[ \t]+(?:who|which|said|says|told|added)\b|[,.;:]))?")
 _POST = (r"(?P<post>[ \t]+(?:in|at|with|from|inside|within)[ \t]+(?:the[ \t]+)?(?:[\w’'-]+[ \t]+){0,2}?[\w’'-]+"
          r"(?=[ \t]+(?:who|which|said|says|told|tells|added|as)\b|[,.;:]))?")
 
@@ -23,7 +25,7 @@ def indefinite_antecedent(text: str, phrase: str, pos: int, people: PeopleIndex)
     if len(words) > 3 or not head.isalpha():
         return None
     pattern = re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)[ \t]+(?:(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)[ \t]+){{0,4}}?"
-                         rf"{re.escape(head)}\b{_IN_PLACE}{_POST}(?:[ \t]+(?:familiar with|close to|involved in|briefed on)"
+                         rf"{re.escape(head)}\b{_IN_PLACE}{_POST}{_WITH}(?:[ \t]+(?:familiar with|close to|involved in|briefed on)"
                          r"[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)(?:[ \t]+(?:[\w’'-]+|[A-Z](?:\.[A-Z])+\.?)){0,5}?"
                          r"(?=[ \t]+(?:said|says|told|who|which|added)\b|[,.;:]))?")
     found = None

@@ -6,7 +6,10 @@ import re
 from typing import Any
 
 _INSTITUTIONS = {"ministry", "office", "agency", "commission", "council", "committee", "embassy", "department",
-                 "government", "headquarters", "service", "company", "operator", "fund", "bank"}
+                 "government", "headquarters", "service", "company", "operator", "fund", "bank", "administration",
+                 "bureau", "authority", "directorate"}
+# "Coordination Headquarters for the Treatment of Prisoners of War", "Ministry of Energy": the name goes on
+_TAIL = re.compile(r"(?:[ \t]+(?:of|for|on)(?:[ \t]+the)?(?:[ \t]+(?:and[ \t]+)?[A-Z][\w’'-]*)+)+")
 _ARTICLES = re.compile(r"^(?:The|In|On|At|A|An)\s+")
 _SMALL = {"of", "for", "the", "and", "on", "in", "de", "des", "du"}
 _ACRONYM = re.compile(r"^(?:the\s+)?([A-Z]{3,6})$")
@@ -22,18 +25,19 @@ def named_institution(text: str, phrase: str, pos: int) -> str | None:
 def _by_head(text: str, phrase: str, pos: int) -> str | None:
     """ "the ministry" after "Ukraine's Energy Ministry" or "The Ruritanian defence ministry said ..."."""
     words = phrase.split()
-    if len(words) != 2 or words[1].lower() not in _INSTITUTIONS:
+    if len(words) not in (2, 3) or words[-1].lower() not in _INSTITUTIONS or len(words) == 3 and words[0].lower() != "the":
         return None
-    head = words[1].lower()
-    pattern = re.compile(rf"(?:\b[A-Z][\w.-]*(?:'s|’s)?[ \t]+){{1,4}}(?:[a-z][\w-]*[ \t]+){{0,2}}"
+    head = words[-1].lower()
+    pattern = re.compile(rf"(?:\b[A-Z][\w.-]*(?:'s|’s)?[ \t]+){{1,4}}(?:[a-z][\w-]*[ \t]+){{0,3}}"
                          rf"[{head[0].upper()}{head[0]}]{re.escape(head[1:])}\b")
     found = None
     for m in pattern.finditer(text, max(0, pos - 3000), pos):
-        if len(_ARTICLES.sub("", m.group(0)).split()) >= 2:  # not a bare "The ministry"
-            found = m
+        if len(_ARTICLES.sub("", m.group(0)).split()) >= 2 and words[1].lower() in m.group(0).lower():
+            found = m  # not a bare "The ministry"; "the regional administration" after "The Odesa regional ..."
     if found is None:
         return None
-    name = found.group(0)
+    tail = _TAIL.match(text, found.end())
+    name = found.group(0) + (tail.group(0) if tail else "")
     return _ARTICLES.sub(lambda m: "the " if m.group(0).startswith("The") else "", name)
 
 

@@ -11,7 +11,10 @@ from .cues import PRONOUNS, SPEAKER_NOUNS
 from .name_tokens import trimmed
 
 _PHRASE_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod", "advmod", "npadvmod"}
-_SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present"}
+_SOURCE_MODIFIERS = {"familiar", "close", "involved", "briefed", "knowledgeable", "speaking", "present", "travelling",
+                     "traveling", "working", "accompanying"}
+_TIED_TO = {"adviser", "advisor", "aide", "spokesman", "spokeswoman", "spokesperson", "envoy", "ambassador", "assistant",
+            "deputy", "counsellor", "counselor", "secretary", "confidant"}  # "an adviser to President Macron"
 RELATIVE = {"who", "which", "that"}
 
 
@@ -209,7 +212,9 @@ def speaker_phrase(tok: Any) -> Found | None:
     right = tok.i
     for child in tok.rights:
         if child.dep_ in {"compound", "prep"} and child.i == right + 1 and (
-                child.lower_ in {"of", "for", "at", "from"} or child.lower_ == "in" and _placed_source(tok, child)):
+                child.lower_ in {"of", "for", "at", "from"} or child.lower_ == "in" and _placed_source(tok, child)
+                or child.lower_ == "to" and tok.lower_ in _TIED_TO and any(
+                    t.pos_ == "PROPN" for t in tok.doc[child.i : child.right_edge.i + 1])):
             right = clip_clause(tok.doc, tok.i, child.right_edge.i)  # "analysts at Norbridge Securities"
         elif child.dep_ in {"amod", "acl"} and child.lower_ in _SOURCE_MODIFIERS and tok.pos_ == "NOUN":
             stops = (t.i - 1 for t in tok.doc[child.i : child.right_edge.i + 1] if t.text == "," or t.dep_ == "relcl")

@@ -33,3 +33,19 @@ The Northern Fisheries Protection Agency has kept two inspectors in the harbour 
 ''')
     assert qs[0].speaker == "the Northern Fisheries Protection Agency"
     assert qs[0].speaker_key == "northern-fisheries-protection-agency"
+
+
+def test_a_short_name_takes_the_full_name_with_its_of_and_for_parts(quotes_of):
+    speakers = [q.speaker for q in quotes_of('''
+Ruritania's Coordination Bureau for the Return of Prisoners of War said the group included several civilians.
+"Every exchange is the result of work that people never see," the bureau said in a statement.
+''')]
+    assert speakers == ["Ruritania's Coordination Bureau for the Return of Prisoners of War"]
+
+
+def test_a_shortened_name_with_a_kept_word_finds_the_full_one(quotes_of):
+    speakers = [q.speaker for q in quotes_of('''
+The Odesa regional military administration said drones had struck the port four times this week.
+In a statement on Telegram, the regional administration said: "The enemy keeps striking the port while the talks go on."
+''')]
+    assert speakers == ["the Odesa regional military administration"]

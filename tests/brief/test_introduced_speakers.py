@@ -55,7 +55,7 @@ def test_an_adviser_to_a_named_leader_is_not_that_leader(quotes_of):
 In Rome, an adviser to Prime Minister Giorgia Meloni said the plans were "not something to be traded with Moscow."
 An executive at one of the shipping firms that met Mr. Dmitriev in Riyadh said the session had been "friendly and very heavy on slides."
 ''')
-    assert speakers == ["an adviser", "an executive at one of the shipping firms"]
+    assert speakers == ["an adviser to Prime Minister Giorgia Meloni", "an executive at one of the shipping firms"]
 
 
 def test_the_official_is_the_named_office_holder(quotes_of):
@@ -105,3 +105,12 @@ Pictures released by the Saudi foreign ministry show Rubio and his host shaking 
 Marco Rubio spoke briefly to reporters before boarding his plane.
 "We had a long and useful meeting, and we understand much better where the gaps are," the US secretary of state said.
 ''') == ["Marco Rubio"]
+
+
+def test_a_tied_role_and_a_travelling_source_keep_what_says_who_they_are(quotes_of):
+    assert _speakers(quotes_of, '''
+In Paris, an adviser to President Emmanuel Macron said the force was "not a concession to be traded with Moscow."
+"Russia does not get a veto over how Ukraine defends itself," the adviser told reporters.
+A US official travelling with Rubio said the talks were stuck on "the two or three hardest issues."
+"If we can move on one of those today, it is a good day," the official said.
+''') == ["an adviser to President Emmanuel Macron"] * 2 + ["a US official travelling with Rubio"] * 2
