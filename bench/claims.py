@@ -157,6 +157,7 @@ def redundancy(picked: np.ndarray) -> float:
 def run(folders: list[Path], mode: str = "simple") -> dict[str, list[tuple[float, float, float]]]:
     """Print one row per article and the means; return (max-cos, hit share, redundancy) per method."""
     nlp, enc = get_nlp(), get_encoder()
+    scorer = get_encoder(int8=False)  # coverage is scored in float32, whatever arithmetic picked the claims
     items = [it for f in folders for it in load_eval(f, html=mode == "engine")]
     if not items:
         sys.exit(f"no NN-slug.txt/.html + NN-slug.json pairs in {', '.join(map(str, folders))}")
@@ -176,11 +177,12 @@ def run(folders: list[Path], mode: str = "simple") -> dict[str, list[tuple[float
         encode_ms.append(1000 * (t1 - t0))
         select_ms.append(1000 * (time.perf_counter() - t1))
         k = len(ours)
-        kp = enc.encode(points)
+        kp = scorer.encode(points)
+        exact = vecs if scorer is enc else scorer.encode(sents)
         picks = dict(zip(methods, (ours, lexrank(sents, elig, k), lead(elig, k))))
         cells = []
         for name, idx in picks.items():
-            score = (*coverage(kp, vecs[idx]), redundancy(vecs[idx]))
+            score = (*coverage(kp, exact[idx]), redundancy(exact[idx]))
             results[name].append(score)
             cells.append(f"{score[0]:.3f} / {score[1]:.2f} / {score[2]:.2f}")
         print(f"{slug[:33]:<34}{k:>3}" + "".join(f"{c:>22}" for c in cells))

