@@ -69,7 +69,9 @@ FEMALE_HINTS: frozenset[str] = frozenset(
     nicole michelle danielle elise simone jane christine stephanie melanie valerie nathalie charlotte louise
     josephine brigitte kristie katie alice grace rose elaine janine bernadette yvonne joanne lorraine frances
     ingrid astrid margrethe mette-marie ellen karen kathleen eileen maureen doris iris lois ruth judith esther
-    miriam deborah hannah leah sarah rachel rebecca halyna olha oksana iryna svitlana lolwah helena marit kateryna""".split()
+    miriam deborah hannah leah sarah rachel rebecca halyna olha oksana iryna svitlana lolwah helena marit kateryna
+    tatyana natalya irina galina valentyna marina maryna larysa larisa nadiia nadezhda daria darya anastasia
+    viktoriia ksenia sofia zoya vera nina tamara lidia raisa ludmila inna alla lesia""".split()
 )
 
 # First names that end in -a but belong to men (Slavic and others); other -a names are taken as women's.
@@ -109,5 +111,5 @@ MALE_NAMES: frozenset[str] = frozenset(
     carlos pedro miguel lindsey richard chuck mitch jd joe hunter keith tony rishi nigel david alexei aleksei
     alexey ahmed mohammed mohammad muhammad ali hakan tayyip abdullah khalid tamim vitalii oleksii yurii mykyta
     danylo kostiantyn kyrylo yaroslav ruslan artem anatolii valerii hennadii yevhenii illia ilya stanislav
-    vladyslav volodymyr""".split()
+    vladyslav volodymyr anton oleg artyom stepan grigory hryhorii konstantin""".split()
 )

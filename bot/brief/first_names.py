@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .cues import ROLE_NOUNS
+from .cues import FEMALE_HINTS, MALE_NAMES, ROLE_NOUNS
 from .speakers import fold, skeleton
 
 _NOT_NAMES = {"GPE", "LOC", "NORP", "FAC", "ORG", "DATE", "TIME", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
@@ -24,3 +24,8 @@ def full_name_spans(doc: Any, first: str, inside_quote: Callable[[int], bool], p
                 and word not in places and word not in ROLE_NOUNS and skeleton(nxt.text) != key):
             out.append(tok.doc[tok.i : tok.i + 2])
     return out
+
+
+def given_name(word: str) -> bool:
+    """True for a first name this module knows ("Tatyana", "Serhii"), as the first word of a name tagged ORG."""
+    return fold(word) in MALE_NAMES or fold(word) in FEMALE_HINTS

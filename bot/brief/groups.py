@@ -56,11 +56,14 @@ def described_subject(doc: Any, pos: int, pronoun: str, quoted: Any, named: Call
             return None
         if want and any(c.dep_ in {"dobj", "dative"} and c.lower_ == _OBJECT[want] for c in tok.head.children):
             return None  # "a woman from the ministry told her that ...": "she" is the one she told
+        if tok.head.lower_ in _ASKING and any(named(c.idx) for c in tok.head.children if c.dep_ in {"dobj", "dative"}):
+            return None  # "a reporter asked Stubb whether ...": who answers is Stubb
         return speaker_phrase(tok)
     return None
 
 
 _OBJECT = {"f": "her", "m": "him"}
+_ASKING = {"asked", "asks", "questioned", "pressed", "quizzed", "interviewed", "challenged"}
 
 
 def _main_verb(verb: Any) -> bool:
@@ -79,7 +82,7 @@ _PERSON_NOUNS = GENDERED_NOUNS | {
     "evacuee", "sergeant", "captain", "lieutenant", "colonel", "major", "private", "fighter", "paramedic", "surgeon",
     "villager", "shopkeeper", "vendor", "passenger", "traveller", "traveler", "guard", "technician", "mechanic",
     "deputy", "staffer", "consultant", "strategist", "banker", "insider", "participant", "organiser", "organizer",
-    "employee", "blogger", "entrepreneur", "businessman", "businesswoman", "academic", "correspondent", "lecturer"}
+    "employee", "head", "blogger", "entrepreneur", "businessman", "businesswoman", "academic", "correspondent", "lecturer"}
 
 
 def _latest(doc: Any, pos: int, within: int, quoted: Any, fits: Callable[[Any], bool]) -> Found | None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .first_names import full_name_spans
+from .first_names import full_name_spans, given_name
 from .gender import guess_gender, honorific_gender
 from .known_people import known_gender, news_outlet, story_person
 from .name_tokens import (
@@ -95,6 +95,8 @@ class PeopleIndex:
                 person = self._match(ent.text)
                 if person is not None and fold(ent.text) not in ORG_WORDS:
                     self._add(ent, person)
+                elif len(ent) == 2 and ent[0].is_title and ent[1].is_title and given_name(ent[0].text):
+                    self._add(ent)  # "commissioner, Tatyana Moskalkova, says" tagged ORG
         self._complete_first_names(doc)
         self._add_bare_surnames(doc)
         self._merge_first_names()

@@ -16,6 +16,8 @@ _STORY_PLACES = frozenset(
     bakhmut avdiivka pokrovsk kramatorsk sloviansk sumy chernihiv mykolaiv lviv enerhodar belgorod kursk
     brussels geneva istanbul riyadh minsk warsaw ankara beijing tehran budapest helsinki tallinn riga vilnius
     ukraine russia belarus""".split())
+_STORY_PLACE_NAMES = {"abu dhabi", "saudi arabia", "united arab emirates", "new york", "the hague", "palm beach",
+                      "mar-a-lago", "south africa", "north korea", "black sea", "sea of azov"}  # never a person
 _LOCATIVE = {"in", "near", "outside", "inside", "around", "across", "through", "of"}
 _PLACE_NOUNS = {"district", "city", "town", "village", "region", "province", "oblast", "suburb", "neighbourhood",
                 "neighborhood", "port", "river", "island", "county", "state", "country", "capital", "area"}
@@ -46,4 +48,4 @@ def place_words(doc: Any) -> set[str]:
 def is_place(name: str, places: set[str]) -> bool:
     """A one-word "name" the article also uses as a place ("in Brennvik", a town tagged GPE elsewhere)."""
     words = name_words(re.sub(r"(?:'s|’s|'|’)$", "", name.strip()))
-    return len(words) == 1 and fold(words[0]) in places
+    return len(words) == 1 and fold(words[0]) in places or " ".join(fold(w) for w in words) in _STORY_PLACE_NAMES

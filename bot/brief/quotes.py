@@ -64,7 +64,7 @@ def extract_quotes(text: str, doc: Any) -> list[Quote]:
             speaker, role, method = person.canonical, person.role, "pronoun"
         if speaker is None:
             speaker, role, method, person = _fallback(people, span, last, text, quotes[-1].end if quotes else 0, doc)
-        if person is None and re.match(r"An? \w|(?:One|Another) [a-z]", speaker):
+        if person is None and re.match(r"An? \w|(?:One|Another|The|His|Her|Their|Its) [a-z]", speaker):
             speaker = speaker[0].lower() + speaker[1:]  # "A member of the delegation said": as a noun phrase reads
         cue = f.cue if f is not None else None
         conf = _CONFIDENCE.get(method, 0.5) - (0.1 if span.repaired else 0.0)

@@ -15,6 +15,8 @@ _GENERIC_ROLES = {"official", "officials", "leader", "representative", "diplomat
 
 def by_role(people: PeopleIndex, phrase: str, pos: int) -> Person | None:
     """The named person a description like "the Ukrainian president" refers to, if any."""
+    if re.search(r"(?i)\sof\s+(?:an?|one)\s", phrase):
+        return None  # "The head of a mid-sized logistics company": someone new, not an office holder
     head_of = re.match(r"(?i)(the\s+(?:[\w.’'-]+\s+){0,3}?[\w’'-]+)\s+of\s", phrase)  # "the US secretary of state"
     phrase = head_of.group(1) if head_of and is_role_word(fold(head_of.group(1)).split()[-1]) else phrase
     former = "former" in fold(phrase).split()

@@ -7,6 +7,7 @@ from typing import Any
 from .cues import CUE_WORDS, SPEAKER_NOUNS
 
 _LOST = {"appos", "conj", "npadvmod", "nmod", "dep"}
+_ASKING = {"asked", "asks", "questioned", "pressed", "quizzed"}
 
 
 def is_main_subject(span: Any) -> bool:
@@ -19,6 +20,8 @@ def is_main_subject(span: Any) -> bool:
             return True
         if dep == "nsubjpass" and head.dep_ == "ROOT":
             return True  # "Witkoff was first sent to the Middle East": the topic all the same
+        if dep in {"dobj", "dative"} and head.lower_ in _ASKING and head.dep_ == "ROOT":
+            return True  # "A reporter asked Stubb whether ...": the one who answers next
         if dep == "appos" and _inside_subject(tok):
             return True
         if dep == "nsubj" and head.pos_ in {"NOUN", "PROPN"} and head.dep_ == "nsubj" and head.head.dep_ == "ROOT":

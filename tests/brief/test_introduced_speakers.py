@@ -114,3 +114,29 @@ In Paris, an adviser to President Emmanuel Macron said the force was "not a conc
 A US official travelling with Rubio said the talks were stuck on "the two or three hardest issues."
 "If we can move on one of those today, it is a good day," the official said.
 ''') == ["an adviser to President Emmanuel Macron"] * 2 + ["a US official travelling with Rubio"] * 2
+
+
+def test_the_person_a_reporter_asked_is_who_answers(quotes_of):
+    assert _speakers(quotes_of, '''
+President Volodymyr Zelenskyy said the exchange was "the result of months of quiet work by many people."
+At the end of the news conference, a reporter asked Finnish President Alexander Stubb whether the war would end this year.
+He paused before answering. "I am an optimist by profession," he said.
+''') == ["Volodymyr Zelenskyy", "Alexander Stubb"]
+
+
+def test_a_two_word_place_is_never_the_person_she_means(quotes_of):
+    assert _speakers(quotes_of, '''
+"There was no deal on land in Abu Dhabi, and there could not have been," Umerov said.
+15:10 GMT
+Moskalkova: more exchanges coming
+Russia's human rights commissioner, Tatyana Moskalkova, says Moscow has handed Kyiv new lists.
+"Work on the next exchange has already begun, and I hope it happens soon," she wrote on Telegram.
+''') == ["Umerov", "Tatyana Moskalkova"]
+
+
+def test_the_head_of_a_company_is_someone_new_not_a_head_of_state(quotes_of):
+    assert _speakers(quotes_of, '''
+Vladimir Putin said on Friday that Russia would reach its goals "one way or another, at the table or on the ground."
+The head of a mid-sized Moscow freight company, who asked not to be named, said firms had stopped planning around headlines.
+"Every few months someone says the Americans are coming back. Then nothing happens," he said.
+''') == ["Vladimir Putin", "the head of a mid-sized Moscow freight company"]
