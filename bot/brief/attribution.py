@@ -79,11 +79,16 @@ def _adjacent(tokens: list[Any], cue_i: int, inverted: bool) -> Found | None:
 
 _PERCEIVE = {"shows", "showed", "shown", "show", "hear", "heard", "hears", "see", "saw", "sees", "seen", "watch",
              "watched", "filmed", "films", "caught", "recorded", "records", "depicts", "depicted", "features",
-             "featured", "captured", "captures"}  # word forms: the pipeline runs without a lemmatizer
+             "featured", "captured", "captures", "recalled", "recalls", "remembered", "remembers", "recall",
+             "remember"}  # word forms: the pipeline runs without a lemmatizer; "recalled Kushner telling them:"
 
 
 def _seen_speaking(cue: Any) -> Found | None:
     """ "the clip shows the Kremlin spokesman, Dmitry Peskov, telling reporters …": whoever is seen speaking."""
+    if cue.lower_ in _PERCEIVE:  # the cue found is "recalled" in "One of them recalled Kushner telling them:"
+        told = next((c for c in cue.children if c.dep_ == "ccomp" and c.tag_ == "VBG" and c.lower_ in CUE_WORDS), None)
+        subj = next((c for c in told.children if c.dep_ == "nsubj"), None) if told is not None else None
+        return speaker_phrase(subj) if subj is not None and subj.pos_ == "PROPN" else None
     if cue.tag_ != "VBG" or cue.dep_ not in {"advcl", "acl", "xcomp", "ccomp", "oprd"}:
         return None
     verb = cue.head if cue.dep_ != "acl" else cue.head.head
@@ -110,7 +115,8 @@ def _speaker_of(cue: Any, tokens: list[Any], inverted: bool, quoted: Any) -> Fou
     if seen is not None:
         return seen
     head = cue.head
-    if cue.dep_ == "conj" and not _is_cue(head) and head.dep_ == "ccomp" and _is_cue(head.head):
+    if cue.dep_ in {"conj", "advcl"} and not _is_cue(head) and head.dep_ == "ccomp" and _is_cue(head.head):
+        # "said its forces had struck …, adding that …": "adding" hangs on the reported clause, not on "said"
         head = head.head  # "warned that contingents would become …, and accused Paris of …": a conjunct of "warned"
     for verb in (cue, head):
         subs = [c for c in verb.children if c.dep_ == "nsubj" and not quoted(c.idx)]

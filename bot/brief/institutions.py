@@ -71,17 +71,22 @@ def described_organisation(doc: Any, phrase: str, pos: int, quoted: Any) -> str 
     """ "the company" after "the grid operator, Ukrenergo", "the Vienna-based agency" after "the Atomic Energy
     Agency": the one organisation named earlier whose name or introduction has that kind; else None."""
     m = _DESCRIBED.match(phrase.strip().lower())
-    if m is None:
-        return None
+    if m is None or not phrase.split()[-1].islower():
+        return None  # "The International Atomic Energy Agency" is a name, not a description
     kind = next((k for k in _KINDS if m.group(1) in k), None)  # a ministry or office is left to _by_head
     if kind is None:
         return None
     found: dict[str, str] = {}
+    bodies: dict[str, str] = {}  # "the organisation" after "The International Committee of the Red Cross"
     for ent in doc.ents:
         if ent.start_char >= pos or pos - ent.start_char > _ORG_WINDOW or quoted(ent.start_char):
             continue
+        key = re.sub(r"^the\s+", "", ent.text.lower())
         if ent.label_ == "ORG" and ent[-1].lower_ in kind or ent.label_ in {"ORG", "PERSON"} and _introduced_as(ent, kind):
-            found.setdefault(re.sub(r"^the\s+", "", ent.text.lower()), ent.text)
+            found.setdefault(key, ent.text)
+        elif kind is _KINDS[1] and ent.label_ == "ORG" and any(t.lower_ in _ORG_HEADS for t in ent):
+            bodies.setdefault(key, ent.text)  # a named body of another kind: only when nothing fits better
+    found = found or bodies
     if len(found) != 1:
         return None
     name = next(iter(found.values()))

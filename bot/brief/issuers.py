@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .phrases import Found, speaker_phrase
 from .cues import CUE_WORDS, SPEECH_NOUNS
+from .groups import group_antecedent
+from .phrases import Found, speaker_phrase
 
 _ISSUE_VERBS = {"issued", "issues", "released", "releases", "published", "publishes", "put", "posted", "sent", "gave"}
 _WINDOW = 2500
@@ -49,7 +50,7 @@ def _issuer(noun: Any) -> Any | None:
     subs = [c for c in verb.children if c.dep_ == "nsubj"]
     if not subs and verb.dep_ in {"conj", "advcl"}:
         subs = [c for c in verb.head.children if c.dep_ == "nsubj"]
-    if not subs or subs[0].lower_ in {"it", "they", "which", "that", "who"}:
+    if not subs or subs[0].lower_ in {"which", "that", "who"}:
         return None
     return None if any(c.dep_ == "conj" for c in subs[0].children) else subs[0]
 
@@ -59,7 +60,10 @@ def via_issuer(doc: Any, found: Found | None, quoted: Any) -> Found | None:
     if found is None or found.kind != "phrase":
         return found
     tok = statement_issuer(doc, found.start, found.end, quoted)
-    phrase = speaker_phrase(tok) if tok is not None else None
+    if tok is not None and tok.lower_ in {"it", "they"}:  # "In a brief statement, it said": the Kremlin, earlier
+        phrase = group_antecedent(doc, tok.idx, tok.lower_, quoted=quoted)
+    else:
+        phrase = speaker_phrase(tok) if tok is not None else None
     if phrase is None:
         return found
     return Found(phrase.phrase, phrase.start, phrase.end, phrase.kind, found.cue, found.how, phrase.appos)

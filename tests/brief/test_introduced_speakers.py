@@ -140,3 +140,29 @@ Vladimir Putin said on Friday that Russia would reach its goals "one way or anot
 The head of a mid-sized Moscow freight company, who asked not to be named, said firms had stopped planning around headlines.
 "Every few months someone says the Americans are coming back. Then nothing happens," he said.
 ''') == ["Vladimir Putin", "the head of a mid-sized Moscow freight company"]
+
+
+def test_adding_after_a_reported_clause_is_still_the_first_speaker(quotes_of):
+    assert _speakers(quotes_of, '''
+In Moscow, Borduria's defence ministry said its forces had carried out a "massive strike" on "energy facilities serving the enemy's arms industry", adding that all targets had been hit.
+''') == ["Borduria's defence ministry"]
+
+
+def test_it_issuing_a_statement_is_the_organisation_before(quotes_of):
+    assert _speakers(quotes_of, '''
+The Kremlin has confirmed that the two presidents spoke by phone this afternoon. In a brief statement, it said the call lasted an hour.
+"The presidents agreed to keep in contact at all levels and told their teams to speed up the work," the statement said.
+''') == ["The Kremlin"]
+
+
+def test_recalled_someone_telling_them_credits_who_was_telling(quotes_of):
+    assert _speakers(quotes_of, '''
+According to two people who attended the meetings, Jared Kushner has pitched a rebuilding fund. One of them recalled Kushner telling the officials: "You do not need another donor conference. You need a deal that investors can bank."
+''') == ["Jared Kushner"]
+
+
+def test_the_organisation_is_the_one_named_body_before_it(quotes_of):
+    assert _speakers(quotes_of, '''
+The International Committee of the Red Cross says it has visited only some of the camps.
+"We continue to ask for full and regular access to all prisoners of war," the organisation said in a statement.
+''') == ["the International Committee of the Red Cross"]
