@@ -56,6 +56,8 @@ def _strip_possessive(text: str) -> str:
     return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
 
 
+# "Halyna, 68, who did not want to give her surname": someone else than the article's "Halyna Minaieva"
+_NO_SURNAME = re.compile(r",[ \t]*(?:\d{1,3},[ \t]*)?(?:who|as)[^.,;:]{0,40}(?:surname|last name|family name)")
 _INTRODUCED = re.compile(r"\b(?:named|nicknamed|call ?sign|callsign|nom de guerre|name as|first name,?|known as|"
                          r"goes by|identified only as)\s*,?\s*[\"“']?$")
 
@@ -130,7 +132,8 @@ class PeopleIndex:
         for lone in [p for p in self.people if len(name_words(p.canonical)) == 1]:
             key = skeleton(lone.canonical)
             same = [p for p in full if skeleton(name_words(p.canonical)[0]) == key]
-            if len(same) == 1 and not any(skeleton(name_words(p.canonical)[-1]) == key for p in full):
+            if len(same) == 1 and not any(skeleton(name_words(p.canonical)[-1]) == key for p in full) and not any(
+                    _NO_SURNAME.match(self.text, m.end) for m in self.mentions if m.person is lone):
                 target = same[0]
                 target.names.extend(n for n in lone.names if n not in target.names)
                 for m in self.mentions:

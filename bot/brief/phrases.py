@@ -38,6 +38,7 @@ def ent_span(tok: Any) -> Any | None:
     index = tok.doc.user_data.get("briefbot_person_index")
     if index is None:
         index = {i: ent for ent in map(trimmed, tok.doc.ents) if ent.label_ == "PERSON"
+                 and any(t.text[:1].isupper() for t in ent)  # not "the retired lorry driver" tagged PERSON
                  for i in range(ent.start, ent.end)}
         tok.doc.user_data["briefbot_person_index"] = index
     return index.get(tok.i)

@@ -15,6 +15,10 @@ from .people import PeopleIndex, Person
 from .phrases import Found
 from .speakers import fold, is_person_name, strip_titles
 
+_STAMP = re.compile(r"\d{1,2}[:.]\d{2}(?:[ \t]*(?:GMT|UTC|CET|EET|BST|ET|MSK|[AaPp]\.?[Mm]\.?))?[ \t\n]+")
+_KIND_THEN_NAME = re.compile(r"(?:the\s+)?(?:[\w’'-]+\s+){0,3}(?:group|channel|movement|network|organi[sz]ation|"
+                             r"initiative|foundation|outlet|blog|website|platform|newspaper|party)\s+"
+                             r"((?:[A-Z][\w’'-]*)(?:\s+(?:of\s+|for\s+|the\s+)*[A-Z][\w’'-]*){0,5})$")
 _POSSESSIVE_ROLE = re.compile(r"^[A-Z][\w.-]*(?:'s|’s)\s+(?:[\w-]+\s+){0,3}[\w-]+$")
 
 
@@ -24,6 +28,8 @@ def resolve(people: PeopleIndex, f: Found | None, span: Span,
     """(speaker, role, method, person) for the speaker phrase `f` found beside the quote `span`."""
     if f is None:
         return None, None, "unknown", None
+    if (stamp := _STAMP.match(f.phrase)) and stamp.end() < len(f.phrase):  # a live blog's "19:12 Dmytro Lubinets"
+        f = Found(f.phrase[stamp.end() :], f.start + stamp.end(), f.end, f.kind, f.cue, f.how, f.appos)
     how = {"cue": "direct", "colon": "colon", "according_to": "according_to", "continuation": "continuation"}[f.how]
     if f.kind == "person":
         person = people.person_for(f.phrase)
@@ -72,6 +78,8 @@ def resolve(people: PeopleIndex, f: Found | None, span: Span,
     person = described_person(people, phrase, f.start, role_like=bool(_POSSESSIVE_ROLE.match(phrase)))
     if person is not None:
         return person.canonical, person.role, "description" if how == "direct" else how, person
+    if named := _KIND_THEN_NAME.match(phrase):  # "the Telegram channel Frontovaya Svodka": the channel's name
+        return named.group(1), None, how, None
     return phrase, None, how, None
 
 

@@ -166,3 +166,29 @@ def test_the_organisation_is_the_one_named_body_before_it(quotes_of):
 The International Committee of the Red Cross says it has visited only some of the camps.
 "We continue to ask for full and regular access to all prisoners of war," the organisation said in a statement.
 ''') == ["the International Committee of the Red Cross"]
+
+
+def test_a_live_blog_time_stamp_is_not_part_of_the_name(quotes_of):
+    assert _speakers(quotes_of, '''
+19:12 Dmytro Lubinets, the parliamentary human rights commissioner, has posted on Telegram: "Among those returned are defenders of the port city and civilians held since 2022."
+''') == ["Dmytro Lubinets"]
+
+
+def test_a_kind_of_group_before_its_name_gives_the_name(quotes_of):
+    assert _speakers(quotes_of, '''
+The families were "living between hope and fear," said the Crimean Tatar rights group Crimean Solidarity, which tracks the cases.
+''') == ["Crimean Solidarity"]
+
+
+def test_a_first_name_without_a_surname_is_not_the_namesake_mayor(quotes_of):
+    assert _speakers(quotes_of, '''
+"We are used to everything, but not to this cold," says Halyna, 68, who did not want to give her surname.
+The town's mayor, Halyna Minaieva, says the distinction means nothing here. "Cold is cold, whoever you are," Minaieva said.
+''') == ["Halyna", "Halyna Minaieva"]
+
+
+def test_a_lowercase_description_the_tagger_called_a_person_is_resolved(quotes_of):
+    assert _speakers(quotes_of, '''
+Across the room, Mykola Tkachenko is trying to get a signal on his phone to call his son at the front.
+"He calls me and asks if I am warm. I lie and say yes," the retired lorry driver says.
+''') == ["Mykola Tkachenko"]
