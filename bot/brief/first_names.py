@@ -29,3 +29,13 @@ def full_name_spans(doc: Any, first: str, inside_quote: Callable[[int], bool], p
 def given_name(word: str) -> bool:
     """True for a first name this module knows ("Tatyana", "Serhii"), as the first word of a name tagged ORG."""
     return fold(word) in MALE_NAMES or fold(word) in FEMALE_HINTS
+
+
+def tagged_name(ent: Any) -> Any | None:
+    """The name at the end of an entity the NER did not call a person: "Tatyana Moskalkova", a dateline's "Kyiv -
+    Olha Marynets": two or three capitalised words after any dash, the first a known given name."""
+    dashes = [i for i, t in enumerate(ent) if t.text in {"-", "–", "—"}]
+    tail = ent[dashes[-1] + 1 :] if dashes else ent
+    if 2 <= len(tail) <= 3 and all(t.is_title for t in tail) and given_name(tail[0].text):
+        return tail
+    return None

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .first_names import full_name_spans, given_name
+from .first_names import full_name_spans, tagged_name
 from .gender import guess_gender, honorific_gender
 from .known_people import known_gender, news_outlet, story_person
 from .name_tokens import (
@@ -93,12 +93,13 @@ class PeopleIndex:
             if not is_place(ent.text, self._places):
                 self._add(ent)
         for ent in doc.ents:  # "Hanna Vogt" tagged FAC before the article names her as a PERSON
-            if ent.label_ in {"ORG", "GPE", "NORP", "FAC"} and len(ent) <= 2:
-                person = self._match(ent.text)
-                if person is not None and fold(ent.text) not in ORG_WORDS:
-                    self._add(ent, person)
-                elif len(ent) == 2 and ent[0].is_title and ent[1].is_title and given_name(ent[0].text):
-                    self._add(ent)  # "commissioner, Tatyana Moskalkova, says" tagged ORG
+            if ent.label_ not in {"ORG", "GPE", "NORP", "FAC"}:
+                continue
+            person = self._match(ent.text) if len(ent) <= 2 else None
+            if person is not None and fold(ent.text) not in ORG_WORDS:
+                self._add(ent, person)
+            elif (name := tagged_name(ent)) is not None:
+                self._add(name)  # "commissioner, Tatyana Moskalkova, says", "Kyiv - Olha Marynets has" tagged ORG
         self._complete_first_names(doc)
         self._add_bare_surnames(doc)
         self._merge_first_names()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .cues import CUE_WORDS, SPEAKER_NOUNS
+from .known_people import news_outlet
 
 _LOST = {"appos", "conj", "npadvmod", "nmod", "dep"}
 _ASKING = {"asked", "asks", "questioned", "pressed", "quizzed"}
@@ -22,11 +23,22 @@ def is_main_subject(span: Any) -> bool:
             return True  # "Witkoff was first sent to the Middle East": the topic all the same
         if dep in {"dobj", "dative"} and head.lower_ in _ASKING and head.dep_ == "ROOT":
             return True  # "A reporter asked Stubb whether ...": the one who answers next
+        if dep == "pobj" and head.lower_ == "to" and _reporting(head.head):
+            return True  # "CNN spoke to Serhii Ivanov, 64, who ...": the one the article then quotes
         if dep == "appos" and _inside_subject(tok):
             return True
         if dep == "nsubj" and head.pos_ in {"NOUN", "PROPN"} and head.dep_ == "nsubj" and head.head.dep_ == "ROOT":
             return True  # "Every morning, Ola Berg climbs to ..." with "climbs" read as a noun
     return _lost_subject(span) or _titled_subject(span)
+
+
+def _reporting(verb: Any) -> bool:
+    """ "CNN spoke to", "We talked to", "a correspondent spoke to": the newsroom meeting whom it quotes next."""
+    if verb.lower_ not in {"spoke", "talked", "speaks", "talks"} or verb.dep_ != "ROOT":
+        return False
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    return subj is not None and (subj.lower_ in {"we", "reporter", "correspondent", "journalist"}
+                                 or news_outlet(verb.doc[subj.left_edge.i : subj.i + 1].text))
 
 
 def _inside_subject(tok: Any) -> bool:

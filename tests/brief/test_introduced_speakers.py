@@ -192,3 +192,18 @@ def test_a_lowercase_description_the_tagger_called_a_person_is_resolved(quotes_o
 Across the room, Mykola Tkachenko is trying to get a signal on his phone to call his son at the front.
 "He calls me and asks if I am warm. I lie and say yes," the retired lorry driver says.
 ''') == ["Mykola Tkachenko"]
+
+
+def test_the_person_a_newsroom_spoke_to_is_who_it_quotes_next(quotes_of):
+    assert _speakers(quotes_of, '''
+"We condemn the loss of civilian life, wherever it happens," Rubio said in Washington.
+At the scene, CNN spoke to Serhii Ivanov, 64, who escaped with his wife down a stairwell filled with smoke.
+"I heard the whistle, then the whole building shook. We went down in the dark," he said.
+''') == ["Rubio", "Serhii Ivanov"]
+
+
+def test_a_name_the_dateline_ran_into_is_still_a_person(quotes_of):
+    assert _speakers(quotes_of, '''
+Kyiv - Olha Marynets has spent more hours in hotel conference rooms this year than in her own flat.
+On the Donbas she was firm. "There is no scenario in which we simply sign away land that our people live on," she said.
+''') == ["Olha Marynets"]
