@@ -57,7 +57,7 @@ def _strip_possessive(text: str) -> str:
 
 
 # "Halyna, 68, who did not want to give her surname": someone else than the article's "Halyna Minaieva"
-_NO_SURNAME = re.compile(r",[ \t]*(?:\d{1,3},[ \t]*)?(?:who|as)[^.,;:]{0,40}(?:surname|last name|family name)")
+_NO_SURNAME = re.compile(r"[^\n]{0,120}?\b(?:surname|last name|family name)\b")  # "He asked that his surname ..."
 _INTRODUCED = re.compile(r"\b(?:named|nicknamed|call ?sign|callsign|nom de guerre|name as|first name,?|known as|"
                          r"goes by|identified only as)\s*,?\s*[\"“']?$")
 

@@ -21,6 +21,8 @@ def is_main_subject(span: Any) -> bool:
             return True
         if dep == "nsubjpass" and head.dep_ == "ROOT":
             return True  # "Witkoff was first sent to the Middle East": the topic all the same
+        if dep in {"nsubj", "nsubjpass"} and span[0].i == span[0].sent.start:
+            return True  # a name opening its sentence as a subject, whatever verb the parser made the root
         if dep in {"dobj", "dative"} and head.lower_ in _ASKING and head.dep_ == "ROOT":
             return True  # "A reporter asked Stubb whether ...": the one who answers next
         if dep == "pobj" and head.lower_ == "to" and _reporting(head.head):

@@ -207,3 +207,18 @@ def test_a_name_the_dateline_ran_into_is_still_a_person(quotes_of):
 Kyiv - Olha Marynets has spent more hours in hotel conference rooms this year than in her own flat.
 On the Donbas she was firm. "There is no scenario in which we simply sign away land that our people live on," she said.
 ''') == ["Olha Marynets"]
+
+
+def test_a_surname_withheld_in_the_next_sentence_keeps_the_first_name_apart(quotes_of):
+    assert _speakers(quotes_of, '''
+"Of course I want it to end. Everyone wants it to end," said Sergei, a 43-year-old engineer. He asked that his surname not be used.
+Sergey Mironenko, 51, who owns a repair shop, sees it differently. "We cannot stop halfway now," Mironenko said.
+''') == ["Sergei", "Sergey Mironenko"]
+
+
+def test_a_name_opening_its_sentence_is_the_subject_even_when_misparsed(quotes_of):
+    assert _speakers(quotes_of, '''
+"Peace means he stays in a trench that nobody is shooting at," said Oksana Lytvyn.
+Iryna Babenko, 29, the youngest in the group, has been married for two years, most of which her husband has spent at the front. She said she had stopped reading the news at night.
+"I read it in the morning, with coffee, when I am strong," she said.
+''') == ["Oksana Lytvyn", "Iryna Babenko"]
