@@ -46,6 +46,7 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "leader": ("president", "prime minister", "chancellor", "leader", "premier"),
     "premier": ("prime minister", "premier"),
     "chief": ("chief", "head"),
+    "pontiff": ("pope", "pontiff"),
     # "the official": someone holding office ("a deputy head of the city military administration")
     "official": ("official", "head", "deputy", "minister", "administration", "spokes", "secretary", "governor", "mayor",
                  "adviser", "advisor", "aide", "envoy", "ambassador", "director", "commissioner", "chief"),

@@ -183,8 +183,10 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     prev_lo = text.rfind("\n", 0, max(para_lo - 1, 0)) + 1 if para_lo > 0 else 0
     opens_para = not text[para_lo : span.open_mark if span.open_mark >= 0 else span.start].strip()
     opens_sentence = opens_para or re.search(r"[.!?][\"”’']?\s*$", text[para_lo : _open_at(span)]) is not None
-    if opens_sentence and (person := _named_after(people, text, span)) is not None:
-        return person.canonical, person.role, "context", person
+    if opens_sentence and (after := _named_after(people, text, span)) is not None:
+        if isinstance(after, str):
+            return after, None, "context", None
+        return after.canonical, after.role, "context", after
     above = text[:para_lo].rstrip()
     if opens_para and (label := _SUBHEAD.match(text, above.rfind("\n") + 1, len(above))):
         person = people.person_for(label.group(1)) or (  # a live blog's "Kallas: Europe must have a say" above it
@@ -214,7 +216,11 @@ _LOOKS_BACK = re.compile(
     r"view|remarks?|comments?|message|answer|reply) (?:was|were|came)\b)")
 
 
-def _named_after(people: PeopleIndex, text: str, span: Span) -> Person | None:
+_HOW_UNNAMED = re.compile(r"[^.\n]*?\bhow\s+((?:an?|one|another)\s+[^,.;:\n]{3,80}?)(?=,|\s+(?:sees|saw|sums|summed|"
+                          r"puts|put|described|describes|explained|explains)\b)")
+
+
+def _named_after(people: PeopleIndex, text: str, span: Span) -> Person | str | None:
     """A quote standing alone in its paragraph, its speaker named by the next one looking back at it ("That, at
     least, is how Grigory Lenz sees it.", "The words were those of Sen. Markwayne Mullin, ...")."""
     para_hi = text.find("\n", span.end) % (len(text) + 1)  # the last paragraph ends with the text
@@ -229,7 +235,10 @@ def _named_after(people: PeopleIndex, text: str, span: Span) -> Person | None:
         end = m.start()
         break
     named = [m for m in people.mentions if nxt <= m.start < end and not people.inside_quote(m.start)]
-    return named[0].person if named else None
+    if named:
+        return named[0].person
+    unnamed = _HOW_UNNAMED.match(text, nxt, end)  # "That is how one senior Ukrainian officer, ..., summed it up"
+    return unnamed.group(1) if unnamed else None
 
 
 def _same_sentence(text: str, a: int, b: int) -> bool:

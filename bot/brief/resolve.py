@@ -15,6 +15,7 @@ from .people import PeopleIndex, Person
 from .phrases import Found
 from .speakers import fold, is_person_name, strip_titles
 
+_GOING_ON = {"continued", "continues", "went", "goes"}  # "He continued:" after an unnamed source's quote
 _STAMP = re.compile(r"\d{1,2}[:.]\d{2}(?:[ \t]*(?:GMT|UTC|CET|EET|BST|ET|MSK|[AaPp]\.?[Mm]\.?))?[ \t\n]+")
 _KIND_THEN_NAME = re.compile(r"(?:the\s+)?(?:[\w’'-]+\s+){0,3}(?:group|channel|movement|network|organi[sz]ation|"
                              r"initiative|foundation|outlet|blog|website|platform|newspaper|party)\s+"
@@ -40,6 +41,9 @@ def resolve(people: PeopleIndex, f: Found | None, span: Span,
         return f.phrase, f.appos, how, None
     if f.kind == "pronoun":
         pron = {"him": "he", "her": "she"}.get(f.phrase.lower(), f.phrase.lower())  # "according to him"
+        if pron in {"he", "she"} and f.cue in _GOING_ON and last is not None and last[4] is None and \
+                span.para - last[0] <= 1 and re.match(r"(?i)(?:an?|one|another)\s", last[1]):
+            return last[1], last[3], "pronoun" if how == "direct" else how, None  # the unnamed source goes on
         if pron in {"he", "she"}:
             who = he_or_she(people, f.start, pron, span, last, text, doc)
             if who is not None:

@@ -222,3 +222,18 @@ def test_a_name_opening_its_sentence_is_the_subject_even_when_misparsed(quotes_o
 Iryna Babenko, 29, the youngest in the group, has been married for two years, most of which her husband has spent at the front. She said she had stopped reading the news at night.
 "I read it in the morning, with coffee, when I am strong," she said.
 ''') == ["Oksana Lytvyn", "Iryna Babenko"]
+
+
+def test_that_is_how_an_unnamed_source_put_it_and_he_continued(quotes_of):
+    assert _speakers(quotes_of, '''
+An Elysee official said both leaders agreed Europe "must be part of the guarantees, not a spectator to them."
+For Kyiv, the worry is practical. "An observer from far away can count craters. He cannot stop a tank column." That is how one senior Ukrainian officer, speaking on condition of anonymity, summed up the objection.
+He continued: "We need three things: monitoring, a real army of our own, and partners who will come."
+''') == ["an Elysee official", "one senior Ukrainian officer", "one senior Ukrainian officer"]
+
+
+def test_the_pontiff_is_the_named_pope(quotes_of):
+    assert _speakers(quotes_of, '''
+VATICAN CITY (AP) - Pope Leo XIV on Wednesday offered the Vatican as a venue for talks on deported children.
+Speaking in St. Peter's Square, the pontiff said the Holy See was "ready to host, to listen and to accompany" any meeting.
+''') == ["Leo XIV"]
