@@ -36,6 +36,13 @@ def tagged_name(ent: Any) -> Any | None:
     Olha Marynets": two or three capitalised words after any dash, the first a known given name."""
     dashes = [i for i, t in enumerate(ent) if t.text in {"-", "–", "—"}]
     tail = ent[dashes[-1] + 1 :] if dashes else ent
-    if 2 <= len(tail) <= 3 and all(t.is_title for t in tail) and given_name(tail[0].text):
+    if 2 <= len(tail) <= 3 and all(t.is_title for t in tail) and given_name(tail[0].text) and \
+            fold(tail[-1].text) not in _PLACE_OR_BODY:  # not "Taras Shevchenko University", "Ivan Franko Street"
         return tail
     return None
+
+
+_PLACE_OR_BODY = {"university", "institute", "academy", "school", "foundation", "fund", "prize", "award", "street",
+                  "avenue", "square", "boulevard", "bridge", "airport", "station", "hospital", "museum", "park",
+                  "stadium", "library", "theatre", "theater", "center", "centre", "district", "brigade", "battalion",
+                  "ministry", "office", "council", "group", "company", "bank", "party", "movement"}

@@ -95,3 +95,13 @@ def test_a_name_the_parser_hung_inside_the_subject_is_the_subject(quotes_of):
     A former ambassador to Washington, Ushakov, 79, is Putin's most senior foreign policy adviser. He tends to give the first Kremlin readout. "We are not in a hurry, but we are not against speed either," he said after one meeting.
     """
     assert [q.speaker for q in quotes_of(text)] == ["Yuri Ushakov"]
+
+
+def test_a_given_name_opening_an_institution_or_street_is_no_person(nlp):
+    from bot.brief.first_names import tagged_name
+
+    doc = nlp("Students at Taras Shevchenko University and shoppers on Ivan Franko Street said little.")
+    assert [doc[2:5].text, doc[8:11].text] == ["Taras Shevchenko University", "Ivan Franko Street"]
+    assert tagged_name(doc[2:5]) is None and tagged_name(doc[8:11]) is None
+    doc = nlp("The commissioner, Tatyana Moskalkova, said more lists had been handed over.")
+    assert tagged_name(doc[3:5]).text == "Tatyana Moskalkova"
