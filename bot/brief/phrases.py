@@ -82,7 +82,7 @@ def _attached(t: Any, head: Any) -> bool:
         return False
     node = t
     while node.i != head.i and node.head.i != node.i:
-        if node.dep_ in {"pobj", "relcl", "dobj"} and node.dep_ != "appos":
+        if node.dep_ in {"pobj", "relcl", "dobj"}:
             return True
         if node.dep_ == "appos":
             return False
