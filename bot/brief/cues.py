@@ -57,6 +57,8 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "legislator": ("legislator", "lawmaker", "mp", "member of parliament", "deputy", "senator", "representative"),
 }
 
+# Verbs whose object answers next: "a reporter asked Stubb whether ..."
+ASKING: frozenset[str] = frozenset({"asked", "asks", "questioned", "pressed", "quizzed"})
 PRONOUNS: dict[str, str] = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p", "it": "n"}
 
 FEMALE_HINTS: frozenset[str] = frozenset(

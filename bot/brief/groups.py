@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .cues import PRONOUNS, SPEAKER_NOUNS
+from .cues import ASKING, PRONOUNS, SPEAKER_NOUNS
 from .gender import GENDERED_NOUNS, noun_gender
 from .phrases import Found, speaker_phrase
 
@@ -63,7 +63,7 @@ def described_subject(doc: Any, pos: int, pronoun: str, quoted: Any, named: Call
 
 
 _OBJECT = {"f": "her", "m": "him"}
-_ASKING = {"asked", "asks", "questioned", "pressed", "quizzed", "interviewed", "challenged"}
+_ASKING = ASKING | {"interviewed", "challenged"}  # an interviewee also answers the one who described them
 
 
 def _main_verb(verb: Any) -> bool:

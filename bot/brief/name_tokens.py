@@ -96,6 +96,8 @@ def appositive(text: str, end: int) -> str | None:
 
 
 _ZONES = {"GMT", "UTC", "CET", "CEST", "EET", "EEST", "BST", "ET", "EST", "EDT", "MSK", "Kyiv"}
+# A live blog's time stamp as written before a post or a name: "18:30", "14.05 GMT", "9:15 a.m."
+TIME_STAMP = r"\d{1,2}[:.]\d{2}(?:[ \t]*(?:GMT|UTC|CET|EET|BST|ET|MSK|[AaPp]\.?[Mm]\.?))?"
 
 
 def trimmed(ent: Any) -> Any:

@@ -10,6 +10,7 @@ from .groups import group_antecedent
 from .issuers import via_issuer
 from .known_people import story_person
 from .marks import _SENT_END, Span, find_spans, paragraphs
+from .name_tokens import TIME_STAMP
 from .people import PeopleIndex, Person
 from .phrases import Found
 from .possessives import possessive_speaker
@@ -209,7 +210,8 @@ def _fallback(people: PeopleIndex, span: Span, last: tuple[int, str, str, str | 
     return "unknown", None, "unknown", None
 
 
-_SUBHEAD = re.compile(r"(?:\d{1,2}[.:]\d{2}(?:[ \t]*(?:GMT|UTC|CET|EET|BST|ET|[AaPp]\.?[Mm]\.?))?[ \t]+)?([A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,2}):[ \t]+[^\n]{3,80}?(?<![.!?\"”])[ \t]*$")
+_SUBHEAD = re.compile(r"(?:" + TIME_STAMP + r"[ \t]+)?([A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,2}):[ \t]+[^\n]{3,80}?"
+                      r"(?<![.!?\"”])[ \t]*$")  # "14.05 GMT Kallas: Europe must have a say"
 _LOOKS_BACK = re.compile(
     r"(?:(?:That|This|Those|These|Such)\b[^.\n]{0,40}?\b(?:is|was|are|were)\b[^.\n]{0,30}?\b(?:how|what|the view|the words|"
     r"the verdict|the assessment|the warning|the message|the line|the position|the response|the reaction)\b|So (?:says|said)\b|The (?:words|warning|verdict|assessment|"

@@ -11,12 +11,13 @@ from .descriptions import described_person
 from .groups import described_subject, source_group
 from .institutions import described_organisation, named_institution
 from .marks import Span
+from .name_tokens import TIME_STAMP
 from .people import PeopleIndex, Person
 from .phrases import Found
 from .speakers import fold, is_person_name, strip_titles
 
 _GOING_ON = {"continued", "continues", "went", "goes"}  # "He continued:" after an unnamed source's quote
-_STAMP = re.compile(r"\d{1,2}[:.]\d{2}(?:[ \t]*(?:GMT|UTC|CET|EET|BST|ET|MSK|[AaPp]\.?[Mm]\.?))?[ \t\n]+")
+_STAMP = re.compile(TIME_STAMP + r"[ \t\n]+")
 _KIND_THEN_NAME = re.compile(r"(?:the\s+)?(?:[\w’'-]+\s+){0,3}(?:group|channel|movement|network|organi[sz]ation|"
                              r"initiative|foundation|outlet|blog|website|platform|newspaper|party)\s+"
                              r"((?:[A-Z][\w’'-]*)(?:\s+(?:of\s+|for\s+|the\s+)*[A-Z][\w’'-]*){0,5})$")

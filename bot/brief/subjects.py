@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cues import CUE_WORDS, SPEAKER_NOUNS
+from .cues import ASKING, CUE_WORDS, SPEAKER_NOUNS
 from .known_people import news_outlet
 
 _LOST = {"appos", "conj", "npadvmod", "nmod", "dep"}
-_ASKING = {"asked", "asks", "questioned", "pressed", "quizzed"}
 
 
 def is_main_subject(span: Any) -> bool:
@@ -23,7 +22,7 @@ def is_main_subject(span: Any) -> bool:
             return True  # "Witkoff was first sent to the Middle East": the topic all the same
         if dep in {"nsubj", "nsubjpass"} and span[0].i == span[0].sent.start:
             return True  # a name opening its sentence as a subject, whatever verb the parser made the root
-        if dep in {"dobj", "dative"} and head.lower_ in _ASKING and head.dep_ == "ROOT":
+        if dep in {"dobj", "dative"} and head.lower_ in ASKING and head.dep_ == "ROOT":
             return True  # "A reporter asked Stubb whether ...": the one who answers next
         if dep == "pobj" and head.lower_ == "to" and _reporting(head.head):
             return True  # "CNN spoke to Serhii Ivanov, 64, who ...": the one the article then quotes
